@@ -1,0 +1,311 @@
+//! The command line: `initlab` (the app), `initlab run` (a study, headless), `initlab list`
+//! (the catalogue) and `initlab bench` (the speed benchmark).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use initlab::activation::Activation;
+use initlab::data::{MissingPolicy, Task, TaskChoice};
+use initlab::files::{timestamp, write_atomic};
+use initlab::init::{CATALOGUE, Initializer};
+use initlab::study::{RunOptions, StudyResult, StudySpec, load_data, run_study, total_steps};
+use initlab::train::{OptimizerKind, TrainEvent};
+
+#[derive(Parser)]
+#[command(name = "initlab", version, about = "Compare neural-network weight initializers side by side on your own data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a study headless and write study.json and results.json.
+    Run(RunArgs),
+    /// List the initializers with their formulas, and the activations and optimizers.
+    List,
+}
+
+#[derive(Args, Default)]
+struct RunArgs {
+    /// CSV file (or bundled:NAME for a bundled dataset: digits, iris, wine, breast_cancer, diabetes).
+    #[arg(long)]
+    data: Option<String>,
+    /// Target column name.
+    #[arg(long)]
+    target: Option<String>,
+    /// Output folder [default: reports/<dataset>-<date-time>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A whole study spec from a file; flags given here override it.
+    #[arg(long)]
+    study: Option<PathBuf>,
+    /// auto | classification | regression.
+    #[arg(long)]
+    task: Option<String>,
+    /// Hidden layer widths, e.g. 128,128.
+    #[arg(long)]
+    hidden: Option<String>,
+    /// relu, leaky-relu, tanh, sigmoid, gelu, selu, softsign, identity.
+    #[arg(long)]
+    activation: Option<String>,
+    /// Initializers to compare, comma-separated (see `initlab list`).
+    #[arg(long)]
+    init: Option<String>,
+    /// Bias initialization for every arm: zeros or constant:V.
+    #[arg(long)]
+    bias: Option<String>,
+    /// Repeats per initializer.
+    #[arg(long)]
+    seeds: Option<usize>,
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Mini-batch size.
+    #[arg(long)]
+    batch: Option<usize>,
+    /// adam | sgd | momentum.
+    #[arg(long)]
+    optimizer: Option<String>,
+    /// Momentum factor for --optimizer momentum.
+    #[arg(long)]
+    momentum: Option<f64>,
+    /// Nesterov momentum.
+    #[arg(long)]
+    nesterov: bool,
+    #[arg(long)]
+    lr: Option<f64>,
+    #[arg(long = "val-fraction")]
+    val_fraction: Option<f64>,
+    /// Study seed: fixes the split, batch orders and initial weights.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// drop | impute: rows with missing feature cells are dropped, or cells get the training mean.
+    #[arg(long)]
+    missing: Option<String>,
+    /// Columns to exclude from the features, comma-separated.
+    #[arg(long)]
+    ignore: Option<String>,
+    /// Training threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs the command line; returns the process exit status (2 for bad input).
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => run_app(),
+        Some(Command::Run(args)) => run(&args).map(|_| ()),
+        Some(Command::List) => {
+            list();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            2
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ").replace('\n', " ")
+}
+
+fn run_app() -> Result<()> {
+    bail!("the desktop app is not built yet; run a study headless with `initlab run --help`")
+}
+
+fn list() {
+    println!("Initializers (name or name:param; the same names work in study files and the app):");
+    for e in CATALOGUE {
+        println!("  {:<46} {}", e.syntax, e.formula);
+        println!("  {:<46} source: {}", "", e.source);
+    }
+    println!("\nGains: gain=auto uses PyTorch's calculate_gain for the activation (sigmoid 1, tanh 5/3, relu sqrt 2, leaky-relu sqrt(2/(1+0.01^2)), selu 3/4, identity 1).");
+    let acts: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
+    println!("Activations: {}", acts.join(", "));
+    let opts: Vec<&str> = OptimizerKind::ALL.iter().map(|o| o.name()).collect();
+    println!("Optimizers: {} (PyTorch defaults: Adam betas 0.9/0.999, eps 1e-8; momentum 0.9, no dampening)", opts.join(", "));
+}
+
+/// Merges a study file (if any) with the flags, which win.
+fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
+    let (mut spec, base) = match &args.study {
+        Some(path) => (StudySpec::load(path)?, path.parent().map(Path::to_path_buf)),
+        None => (StudySpec::default(), None),
+    };
+    if args.study.is_none() && (args.data.is_some() != args.target.is_some()) {
+        bail!("--data and --target go together (or give --study)");
+    }
+    if let Some(d) = &args.data {
+        spec.data = d.clone();
+    }
+    if let Some(t) = &args.target {
+        spec.prepare.target = t.clone();
+    }
+    if let Some(t) = &args.task {
+        spec.prepare.task = match t.as_str() {
+            "auto" => TaskChoice::Auto,
+            "classification" => TaskChoice::Classification,
+            "regression" => TaskChoice::Regression,
+            other => bail!("--task: unknown task '{other}' (valid: auto, classification, regression)"),
+        };
+    }
+    if let Some(h) = &args.hidden {
+        spec.model.hidden = parse_list(h, "--hidden")?;
+    }
+    if let Some(a) = &args.activation {
+        spec.model.activation = a.parse().map_err(anyhow::Error::msg).context("--activation")?;
+    }
+    if let Some(list) = &args.init {
+        spec.initializers = split_inits(list)
+            .iter()
+            .map(|s| s.parse::<Initializer>())
+            .collect::<Result<_, _>>()
+            .context("--init")?;
+    }
+    if let Some(b) = &args.bias {
+        spec.model.bias = b.parse().map_err(anyhow::Error::msg).context("--bias")?;
+    }
+    if let Some(s) = args.seeds {
+        spec.seeds = s;
+    }
+    if let Some(e) = args.epochs {
+        spec.train.epochs = e;
+    }
+    if let Some(b) = args.batch {
+        spec.train.batch_size = b;
+    }
+    if let Some(o) = &args.optimizer {
+        spec.train.optimizer.kind = o.parse().map_err(anyhow::Error::msg).context("--optimizer")?;
+    }
+    if let Some(m) = args.momentum {
+        spec.train.optimizer.momentum = m;
+    }
+    if args.nesterov {
+        spec.train.optimizer.nesterov = true;
+    }
+    if let Some(lr) = args.lr {
+        spec.train.lr = lr;
+    }
+    if let Some(v) = args.val_fraction {
+        spec.prepare.val_fraction = v;
+    }
+    if let Some(s) = args.seed {
+        spec.seed = s;
+    }
+    if let Some(m) = &args.missing {
+        spec.prepare.missing = match m.as_str() {
+            "drop" => MissingPolicy::DropRow,
+            "impute" | "impute-mean" => MissingPolicy::ImputeMean,
+            other => bail!("--missing: unknown policy '{other}' (valid: drop, impute)"),
+        };
+    }
+    if let Some(i) = &args.ignore {
+        spec.prepare.ignore = i.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    }
+    spec.validate()?;
+    Ok((spec, base))
+}
+
+/// Splits `a,b:gain=auto,mode=fan-out,c` at commas that start a new initializer (an option such
+/// as `mode=` or a bare `fan-out` continues the previous one).
+fn split_inits(list: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let continues = part.contains('=') || matches!(part, "fan-in" | "fan-out");
+        match out.last_mut() {
+            Some(last) if continues => {
+                last.push(',');
+                last.push_str(part);
+            }
+            _ => out.push(part.to_owned()),
+        }
+    }
+    out
+}
+
+fn parse_list(s: &str, flag: &str) -> Result<Vec<usize>> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<usize>().with_context(|| format!("{flag}: '{p}' is not a whole number")))
+        .collect()
+}
+
+fn dataset_stem(spec: &StudySpec) -> String {
+    let d = spec.data.strip_prefix("bundled:").unwrap_or(&spec.data);
+    Path::new(d).file_stem().map_or_else(|| "study".into(), |s| s.to_string_lossy().into_owned())
+}
+
+fn run(args: &RunArgs) -> Result<StudyResult> {
+    let (spec, base) = build_spec(args)?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", dataset_stem(&spec), timestamp())));
+    let (_table, data) = load_data(&spec, base.as_deref(), &mut |_| {})?;
+    let options = RunOptions { threads: args.threads.unwrap_or(RunOptions::default().threads).max(1) };
+    if !args.quiet {
+        eprintln!("{}", data.summary.describe());
+    }
+
+    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(total_steps(&spec, &data, options.threads) as u64) };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {percent:>3}% {pos}/{len} steps  {elapsed} elapsed, ETA {eta}  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let epochs = spec.train.epochs;
+    let emit = |e: TrainEvent| match e {
+        TrainEvent::Steps { steps } => bar.inc(steps as u64),
+        TrainEvent::Epoch { metrics, .. } => bar.set_message(format!("epoch {}/{epochs}", metrics.epoch)),
+        TrainEvent::Diverged { arm, epoch } => bar.println(format!("arm {arm} diverged at epoch {epoch}")),
+    };
+    let cancel = AtomicBool::new(false);
+    let result = run_study(&spec, &data, &options, &emit, &cancel)?;
+    bar.finish_and_clear();
+
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    write_atomic(&out.join("study.json"), spec.to_json().as_bytes()).context("writing study.json")?;
+    write_atomic(&out.join("results.json"), result.to_json().as_bytes()).context("writing results.json")?;
+    print_table(&result);
+    println!("wall time {:.2} s; wrote {}", result.wall_seconds, out.display());
+    Ok(result)
+}
+
+fn pm(mean: Option<f64>, std: Option<f64>, digits: usize) -> String {
+    match (mean, std) {
+        (Some(m), Some(s)) => format!("{m:.digits$} ± {s:.digits$}"),
+        (Some(m), None) => format!("{m:.digits$}"),
+        _ => "—".into(),
+    }
+}
+
+fn print_table(r: &StudyResult) {
+    let regression = r.data.task == Task::Regression;
+    let metric = if regression { "val R²" } else { "val accuracy" };
+    let width = r.summary.iter().map(|s| s.initializer.len()).max().unwrap_or(11).max(11);
+    println!("{:<width$}  {:>20}  {:>20}  {:>8}", "initializer", "final val loss", metric, "diverged");
+    for s in &r.summary {
+        let score = if regression {
+            pm(s.final_val_r2_mean, s.final_val_r2_std, 3)
+        } else {
+            pm(s.final_val_accuracy_mean, s.final_val_accuracy_std, 3)
+        };
+        println!(
+            "{:<width$}  {:>20}  {:>20}  {:>5}/{}",
+            s.initializer,
+            pm(s.final_val_loss_mean, s.final_val_loss_std, 4),
+            score,
+            s.diverged,
+            s.seeds
+        );
+    }
+}
