@@ -52,6 +52,8 @@ pub struct ArmOutcome {
     pub epochs: Vec<EpochMetrics>,
     /// The epoch during which the loss became non-finite.
     pub diverged_epoch: Option<usize>,
+    /// Weights and biases after the last step (zeros for an arm that diverged).
+    pub final_weights: Option<ArmWeights>,
 }
 
 /// Progress of a training run, sent as it happens.
@@ -196,6 +198,18 @@ pub fn train_arms(
     }
     if steps_unreported > 0 {
         emit(TrainEvent::Steps { steps: steps_unreported });
+    }
+    let host: Vec<Vec<f32>> = params.into_iter().map(to_vec).collect();
+    for (a, outcome) in outcomes.iter_mut().enumerate() {
+        let slice = |t: &Vec<f32>| {
+            let per_arm = t.len() / arms;
+            t[a * per_arm..(a + 1) * per_arm].to_vec()
+        };
+        outcome.final_weights = Some(ArmWeights {
+            weights: host.iter().step_by(2).map(slice).collect(),
+            biases: host.iter().skip(1).step_by(2).map(slice).collect(),
+            lsuv: None,
+        });
     }
     outcomes
 }

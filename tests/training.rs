@@ -1,0 +1,199 @@
+//! Training facts on the bundled data: the classic result, identical arms, determinism,
+//! divergence and cancellation.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use burn::tensor::Device;
+use initlab::activation::Activation;
+use initlab::data::bundled::Bundled;
+use initlab::data::{PrepareOptions, PreparedData, prepare};
+use initlab::init::{BiasInit, Initializer, init_arm};
+use initlab::model::ModelSpec;
+use initlab::study::{RunOptions, StudyResult, StudySpec, run_study};
+use initlab::train::{ArmPlan, OptimizerKind, TrainEvent, TrainSpec, train_arms};
+
+fn data(name: &str) -> PreparedData {
+    let b = Bundled::by_name(name).expect("bundled");
+    let table = b.load().expect("loads");
+    prepare(&table, &PrepareOptions { target: b.target.into(), ..PrepareOptions::default() }, 0).expect("prepares")
+}
+
+fn spec(inits: &[&str], seeds: usize, epochs: usize) -> StudySpec {
+    let mut s = StudySpec::default();
+    s.initializers = inits.iter().map(|i| i.parse().expect(i)).collect();
+    s.seeds = seeds;
+    s.train.epochs = epochs;
+    s
+}
+
+fn run(spec: &StudySpec, data: &PreparedData, threads: usize) -> StudyResult {
+    run_study(spec, data, &RunOptions { threads }, &|_| {}, &AtomicBool::new(false)).expect("study runs")
+}
+
+/// Number of distinct hidden units in each hidden layer: units whose incoming weights and bias
+/// agree within 1e-6 count as one.
+fn distinct_units(w: &[f32], b: &[f32], fan_in: usize, fan_out: usize) -> usize {
+    let unit = |j: usize| -> Vec<f32> { (0..fan_in).map(|i| w[i * fan_out + j]).chain([b[j]]).collect() };
+    let mut reps: Vec<Vec<f32>> = Vec::new();
+    for j in 0..fan_out {
+        let u = unit(j);
+        if !reps.iter().any(|r| r.iter().zip(&u).all(|(x, y)| (x - y).abs() <= 1e-6)) {
+            reps.push(u);
+        }
+    }
+    reps.len()
+}
+
+#[test]
+fn zeros_stays_at_chance_while_xavier_learns() {
+    // digits, 64 -> 128 -> 128 -> 10 tanh, Adam 1e-3, batch 64, 10 epochs (the benchmark's model).
+    let d = data("digits");
+    let s = spec(&["zeros", "xavier-normal"], 1, 10);
+    let dims = s.model.dims(d.n_inputs, d.n_outputs());
+    let plans: Vec<ArmPlan> = s
+        .arms()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ArmPlan {
+            arm: i,
+            repeat: a.repeat as u64,
+            weights: init_arm(&a.initializer, &dims, s.model.activation, s.model.bias, s.seed, a.repeat as u64, None),
+        })
+        .collect();
+    let out = train_arms(&d, &s.model, &s.train, s.seed, &plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
+    let zeros = out[0].epochs.last().expect("epochs");
+    let xavier = out[1].epochs.last().expect("epochs");
+    assert_eq!(out[0].epochs.len(), 11, "epoch 0 plus 10 epochs");
+    // Chance on 10 balanced classes: accuracy ~0.1, loss ln 10 = 2.303.
+    assert!(zeros.val_accuracy.expect("acc") < 0.15, "{zeros:?}");
+    assert!((zeros.val_loss - 10f64.ln()).abs() < 0.02, "{zeros:?}");
+    assert!(xavier.val_accuracy.expect("acc") > 0.9, "{xavier:?}");
+    let w = out[0].final_weights.as_ref().expect("weights");
+    for l in 0..dims.len() - 2 {
+        assert_eq!(distinct_units(&w.weights[l], &w.biases[l], dims[l], dims[l + 1]), 1, "zeros layer {l}");
+    }
+    let w = out[1].final_weights.as_ref().expect("weights");
+    assert_eq!(distinct_units(&w.weights[0], &w.biases[0], dims[0], dims[1]), 128);
+}
+
+#[test]
+fn an_arm_trained_in_the_stack_equals_the_arm_trained_alone() {
+    let d = data("wine");
+    let model = ModelSpec { hidden: vec![32, 16], activation: Activation::Tanh, bias: BiasInit(0.0) };
+    let train = TrainSpec { epochs: 8, batch_size: 16, ..TrainSpec::default() };
+    let dims = model.dims(d.n_inputs, d.n_outputs());
+    let inits = ["xavier-uniform", "normal:1", "orthogonal", "lsuv"];
+    let plans: Vec<ArmPlan> = inits
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let init: Initializer = name.parse().expect(name);
+            let repeat = (i % 2) as u64;
+            let batch = d.x_train[..64 * d.n_inputs].to_vec();
+            ArmPlan { arm: i, repeat, weights: init_arm(&init, &dims, model.activation, model.bias, 5, repeat, Some(&batch)) }
+        })
+        .collect();
+    let device = Device::flex();
+    let never = AtomicBool::new(false);
+    let stacked = train_arms(&d, &model, &train, 5, &plans, &device, &|_| {}, &never);
+    let mut worst = 0f64;
+    for (a, plan) in plans.iter().enumerate() {
+        let alone = train_arms(&d, &model, &train, 5, std::slice::from_ref(plan), &device, &|_| {}, &never);
+        assert_eq!(alone[0].epochs.len(), stacked[a].epochs.len());
+        for (x, y) in alone[0].epochs.iter().zip(&stacked[a].epochs) {
+            worst = worst.max((x.train_loss - y.train_loss).abs()).max((x.val_loss - y.val_loss).abs());
+        }
+    }
+    assert!(worst < 1e-4, "max |stacked - alone| = {worst}");
+}
+
+#[test]
+fn same_spec_and_seed_give_bit_identical_metrics_whatever_the_threads() {
+    let d = data("iris");
+    let mut s = spec(&["xavier-uniform", "kaiming-normal", "normal:1", "lsuv"], 2, 5);
+    s.model.hidden = vec![16];
+    s.train.batch_size = 16;
+    let a = run(&s, &d, 1);
+    let b = run(&s, &d, 2);
+    let c = run(&s, &d, 3);
+    let metrics = |r: &StudyResult| serde_json::to_string(&(&r.runs, &r.summary)).expect("json");
+    assert_eq!(metrics(&a), metrics(&b));
+    assert_eq!(metrics(&a), metrics(&c));
+    // Removing an arm changes nothing for the others.
+    let mut fewer = s.clone();
+    fewer.initializers.remove(0);
+    let f = run(&fewer, &d, 2);
+    assert_eq!(serde_json::to_string(&f.runs).expect("json"), serde_json::to_string(&a.runs[2..]).expect("json"));
+}
+
+#[test]
+fn a_diverging_arm_is_frozen_and_the_others_carry_on() {
+    let d = data("digits");
+    let mut s = spec(&["normal:100", "xavier-normal"], 1, 5);
+    s.model.activation = Activation::Relu;
+    s.model.hidden = vec![128, 128, 128];
+    s.train.optimizer.kind = OptimizerKind::Sgd;
+    s.train.lr = 0.05;
+    let events = Mutex::new(Vec::new());
+    let r = run_study(&s, &d, &RunOptions { threads: 1 }, &|e| events.lock().expect("lock").push(e), &AtomicBool::new(false))
+        .expect("runs");
+    let bad = &r.runs[0];
+    assert!(bad.diverged, "normal:100 with relu and lr 0.05 should diverge: {:?}", bad.epochs.last());
+    let at = bad.diverged_epoch.expect("epoch");
+    assert!(bad.epochs.iter().all(|e| e.epoch < at && e.val_loss.is_finite()));
+    assert!(events.lock().expect("lock").iter().any(|e| matches!(e, TrainEvent::Diverged { arm: 0, .. })));
+    let good = &r.runs[1];
+    assert!(!good.diverged);
+    assert_eq!(good.epochs.len(), 6);
+    assert!(good.epochs.last().and_then(|e| e.val_accuracy).expect("acc") > 0.9);
+    assert_eq!(r.summary[0].diverged, 1);
+    assert!(r.summary[0].final_val_loss_mean.is_none());
+}
+
+#[test]
+fn cancelling_stops_between_steps_and_keeps_completed_epochs() {
+    let d = data("digits");
+    let s = spec(&["xavier-normal", "orthogonal"], 1, 50);
+    let cancel = AtomicBool::new(false);
+    let epochs_seen = Mutex::new(0usize);
+    let r = run_study(
+        &s,
+        &d,
+        &RunOptions { threads: 1 },
+        &|e| {
+            if let TrainEvent::Epoch { metrics, .. } = e {
+                if metrics.epoch == 2 {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+                *epochs_seen.lock().expect("lock") += 1;
+            }
+        },
+        &cancel,
+    )
+    .expect("runs");
+    assert!(!r.completed);
+    for run in &r.runs {
+        let n = run.epochs.len();
+        assert!((3..=4).contains(&n), "kept epochs 0..=2 (and maybe 3), got {n}");
+        assert!(run.epochs.iter().enumerate().all(|(i, e)| e.epoch == i));
+    }
+    assert_eq!(*epochs_seen.lock().expect("lock"), r.runs.iter().map(|r| r.epochs.len()).sum::<usize>());
+}
+
+#[test]
+fn regression_reports_r2() {
+    let d = data("diabetes");
+    let mut s = spec(&["xavier-uniform", "zeros"], 1, 30);
+    s.data = "bundled:diabetes".into();
+    s.prepare.target = "progression".into();
+    s.model.hidden = vec![32];
+    s.train.batch_size = 32;
+    let r = run(&s, &d, 1);
+    let last = r.runs[0].epochs.last().expect("epochs");
+    assert!(last.val_accuracy.is_none());
+    let r2 = last.val_r2.expect("r2");
+    assert!(r2 > 0.3, "xavier on diabetes: R^2 {r2}");
+    let json = r.to_json();
+    assert!(json.contains("\"val_accuracy\": null") && json.contains("\"val_r2\""));
+}
