@@ -77,7 +77,11 @@ impl Activation {
             Activation::Selu => {
                 const ALPHA: f32 = 1.673_263_2;
                 const SCALE: f32 = 1.050_701;
-                if x > 0.0 { SCALE * x } else { SCALE * ALPHA * (x.exp() - 1.0) }
+                if x > 0.0 {
+                    SCALE * x
+                } else {
+                    SCALE * ALPHA * (x.exp() - 1.0)
+                }
             }
             Activation::Softsign => x / (1.0 + x.abs()),
             Activation::Identity => x,
@@ -112,10 +116,13 @@ impl FromStr for Activation {
             "linear" | "none" => "identity",
             k => k,
         };
-        Activation::ALL.into_iter().find(|a| a.name() == key).ok_or_else(|| {
-            let names: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
-            format!("unknown activation '{s}' (valid: {})", names.join(", "))
-        })
+        Activation::ALL
+            .into_iter()
+            .find(|a| a.name() == key)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
+                format!("unknown activation '{s}' (valid: {})", names.join(", "))
+            })
     }
 }
 

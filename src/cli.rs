@@ -16,7 +16,11 @@ use initlab::study::{RunOptions, StudyResult, StudySpec, load_data, run_study, t
 use initlab::train::{OptimizerKind, TrainEvent};
 
 #[derive(Parser)]
-#[command(name = "initlab", version, about = "Compare neural-network weight initializers side by side on your own data")]
+#[command(
+    name = "initlab",
+    version,
+    about = "Compare neural-network weight initializers side by side on your own data"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -25,9 +29,27 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a study headless and write study.json and results.json.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the initializers with their formulas, and the activations and optimizers.
     List,
+    /// Time the benchmark workloads (digits-8x3, synthetic-100k).
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// digits-8x3, synthetic-100k or all.
+    #[arg(long, default_value = "all")]
+    workload: String,
+    /// Timed runs per workload (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Training threads [default: all cores].
+    #[arg(long)]
+    threads: Option<usize>,
+    /// synthetic_100k.csv as written by the spec's make_synthetic.py [default: generated here].
+    #[arg(long = "synthetic-csv")]
+    synthetic_csv: Option<PathBuf>,
 }
 
 #[derive(Args, Default)]
@@ -107,6 +129,7 @@ pub fn main() -> i32 {
             list();
             Ok(())
         }
+        Some(Command::Bench(args)) => bench(&args),
     };
     match result {
         Ok(()) => 0,
@@ -118,11 +141,41 @@ pub fn main() -> i32 {
 }
 
 fn one_line(e: &anyhow::Error) -> String {
-    e.chain().map(ToString::to_string).collect::<Vec<_>>().join(": ").replace('\n', " ")
+    e.chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
 }
 
 fn run_app() -> Result<()> {
     bail!("the desktop app is not built yet; run a study headless with `initlab run --help`")
+}
+
+fn bench(args: &BenchArgs) -> Result<()> {
+    let threads = args.threads.unwrap_or(RunOptions::default().threads).max(1);
+    let all = args.workload == "all";
+    if !all && !matches!(args.workload.as_str(), "digits-8x3" | "synthetic-100k") {
+        bail!(
+            "--workload: unknown workload '{}' (valid: digits-8x3, synthetic-100k, all)",
+            args.workload
+        );
+    }
+    if all || args.workload == "digits-8x3" {
+        initlab::bench::run_and_print(&initlab::bench::digits_8x3()?, args.runs, threads)?;
+    }
+    if all || args.workload == "synthetic-100k" {
+        let csv = match &args.synthetic_csv {
+            Some(p) => Some(std::fs::read(p).with_context(|| format!("reading {}", p.display()))?),
+            None => None,
+        };
+        initlab::bench::run_and_print(
+            &initlab::bench::synthetic_100k(csv.as_deref())?,
+            args.runs,
+            threads,
+        )?;
+    }
+    Ok(())
 }
 
 fn list() {
@@ -131,11 +184,16 @@ fn list() {
         println!("  {:<46} {}", e.syntax, e.formula);
         println!("  {:<46} source: {}", "", e.source);
     }
-    println!("\nGains: gain=auto uses PyTorch's calculate_gain for the activation (sigmoid 1, tanh 5/3, relu sqrt 2, leaky-relu sqrt(2/(1+0.01^2)), selu 3/4, identity 1).");
+    println!(
+        "\nGains: gain=auto uses PyTorch's calculate_gain for the activation (sigmoid 1, tanh 5/3, relu sqrt 2, leaky-relu sqrt(2/(1+0.01^2)), selu 3/4, identity 1)."
+    );
     let acts: Vec<&str> = Activation::ALL.iter().map(|a| a.name()).collect();
     println!("Activations: {}", acts.join(", "));
     let opts: Vec<&str> = OptimizerKind::ALL.iter().map(|o| o.name()).collect();
-    println!("Optimizers: {} (PyTorch defaults: Adam betas 0.9/0.999, eps 1e-8; momentum 0.9, no dampening)", opts.join(", "));
+    println!(
+        "Optimizers: {} (PyTorch defaults: Adam betas 0.9/0.999, eps 1e-8; momentum 0.9, no dampening)",
+        opts.join(", ")
+    );
 }
 
 /// Merges a study file (if any) with the flags, which win.
@@ -158,14 +216,19 @@ fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
             "auto" => TaskChoice::Auto,
             "classification" => TaskChoice::Classification,
             "regression" => TaskChoice::Regression,
-            other => bail!("--task: unknown task '{other}' (valid: auto, classification, regression)"),
+            other => {
+                bail!("--task: unknown task '{other}' (valid: auto, classification, regression)")
+            }
         };
     }
     if let Some(h) = &args.hidden {
         spec.model.hidden = parse_list(h, "--hidden")?;
     }
     if let Some(a) = &args.activation {
-        spec.model.activation = a.parse().map_err(anyhow::Error::msg).context("--activation")?;
+        spec.model.activation = a
+            .parse()
+            .map_err(anyhow::Error::msg)
+            .context("--activation")?;
     }
     if let Some(list) = &args.init {
         spec.initializers = split_inits(list)
@@ -187,7 +250,10 @@ fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
         spec.train.batch_size = b;
     }
     if let Some(o) = &args.optimizer {
-        spec.train.optimizer.kind = o.parse().map_err(anyhow::Error::msg).context("--optimizer")?;
+        spec.train.optimizer.kind = o
+            .parse()
+            .map_err(anyhow::Error::msg)
+            .context("--optimizer")?;
     }
     if let Some(m) = args.momentum {
         spec.train.optimizer.momentum = m;
@@ -212,7 +278,11 @@ fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
         };
     }
     if let Some(i) = &args.ignore {
-        spec.prepare.ignore = i.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+        spec.prepare.ignore = i
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
     }
     spec.validate()?;
     Ok((spec, base))
@@ -239,44 +309,69 @@ fn parse_list(s: &str, flag: &str) -> Result<Vec<usize>> {
     s.split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| p.parse::<usize>().with_context(|| format!("{flag}: '{p}' is not a whole number")))
+        .map(|p| {
+            p.parse::<usize>()
+                .with_context(|| format!("{flag}: '{p}' is not a whole number"))
+        })
         .collect()
 }
 
 fn dataset_stem(spec: &StudySpec) -> String {
     let d = spec.data.strip_prefix("bundled:").unwrap_or(&spec.data);
-    Path::new(d).file_stem().map_or_else(|| "study".into(), |s| s.to_string_lossy().into_owned())
+    Path::new(d)
+        .file_stem()
+        .map_or_else(|| "study".into(), |s| s.to_string_lossy().into_owned())
 }
 
 fn run(args: &RunArgs) -> Result<StudyResult> {
     let (spec, base) = build_spec(args)?;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(format!("{}-{}", dataset_stem(&spec), timestamp())));
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!("{}-{}", dataset_stem(&spec), timestamp()))
+    });
     let (_table, data) = load_data(&spec, base.as_deref(), &mut |_| {})?;
-    let options = RunOptions { threads: args.threads.unwrap_or(RunOptions::default().threads).max(1) };
+    let options = RunOptions {
+        threads: args.threads.unwrap_or(RunOptions::default().threads).max(1),
+    };
     if !args.quiet {
         eprintln!("{}", data.summary.describe());
     }
 
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(total_steps(&spec, &data, options.threads) as u64) };
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total_steps(&spec, &data, options.threads) as u64)
+    };
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {percent:>3}% {pos}/{len} steps  {elapsed} elapsed, ETA {eta}  {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{bar:40} {percent:>3}% {pos}/{len} steps  {elapsed} elapsed, ETA {eta}  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let epochs = spec.train.epochs;
     let emit = |e: TrainEvent| match e {
         TrainEvent::Steps { steps } => bar.inc(steps as u64),
-        TrainEvent::Epoch { metrics, .. } => bar.set_message(format!("epoch {}/{epochs}", metrics.epoch)),
-        TrainEvent::Diverged { arm, epoch } => bar.println(format!("arm {arm} diverged at epoch {epoch}")),
+        TrainEvent::Epoch { metrics, .. } => {
+            bar.set_message(format!("epoch {}/{epochs}", metrics.epoch))
+        }
+        TrainEvent::Diverged { arm, epoch } => {
+            bar.println(format!("arm {arm} diverged at epoch {epoch}"))
+        }
     };
     let cancel = AtomicBool::new(false);
     let result = run_study(&spec, &data, &options, &emit, &cancel)?;
     bar.finish_and_clear();
 
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    write_atomic(&out.join("study.json"), spec.to_json().as_bytes()).context("writing study.json")?;
-    write_atomic(&out.join("results.json"), result.to_json().as_bytes()).context("writing results.json")?;
+    write_atomic(&out.join("study.json"), spec.to_json().as_bytes())
+        .context("writing study.json")?;
+    write_atomic(&out.join("results.json"), result.to_json().as_bytes())
+        .context("writing results.json")?;
     print_table(&result);
-    println!("wall time {:.2} s; wrote {}", result.wall_seconds, out.display());
+    println!(
+        "wall time {:.2} s; wrote {}",
+        result.wall_seconds,
+        out.display()
+    );
     Ok(result)
 }
 
@@ -290,9 +385,22 @@ fn pm(mean: Option<f64>, std: Option<f64>, digits: usize) -> String {
 
 fn print_table(r: &StudyResult) {
     let regression = r.data.task == Task::Regression;
-    let metric = if regression { "val R²" } else { "val accuracy" };
-    let width = r.summary.iter().map(|s| s.initializer.len()).max().unwrap_or(11).max(11);
-    println!("{:<width$}  {:>20}  {:>20}  {:>8}", "initializer", "final val loss", metric, "diverged");
+    let metric = if regression {
+        "val R²"
+    } else {
+        "val accuracy"
+    };
+    let width = r
+        .summary
+        .iter()
+        .map(|s| s.initializer.len())
+        .max()
+        .unwrap_or(11)
+        .max(11);
+    println!(
+        "{:<width$}  {:>20}  {:>20}  {:>8}",
+        "initializer", "final val loss", metric, "diverged"
+    );
     for s in &r.summary {
         let score = if regression {
             pm(s.final_val_r2_mean, s.final_val_r2_std, 3)

@@ -25,7 +25,11 @@ pub struct ModelSpec {
 
 impl Default for ModelSpec {
     fn default() -> Self {
-        Self { hidden: vec![128, 128], activation: Activation::Tanh, bias: BiasInit(0.0) }
+        Self {
+            hidden: vec![128, 128],
+            activation: Activation::Tanh,
+            bias: BiasInit(0.0),
+        }
     }
 }
 
@@ -41,7 +45,10 @@ impl ModelSpec {
 
     /// Multiply-adds of one forward pass per sample, times two: the FLOPs of a forward pass.
     pub fn forward_flops(&self, n_in: usize, n_out: usize) -> u64 {
-        self.dims(n_in, n_out).windows(2).map(|w| 2 * (w[0] * w[1]) as u64).sum()
+        self.dims(n_in, n_out)
+            .windows(2)
+            .map(|w| 2 * (w[0] * w[1]) as u64)
+            .sum()
     }
 }
 
@@ -67,11 +74,23 @@ impl StackedMlp {
         let layers = (0..dims.len() - 1)
             .map(|l| {
                 let (fan_in, fan_out) = (dims[l], dims[l + 1]);
-                let w: Vec<f32> = arms.iter().flat_map(|arm| arm.weights[l].iter().copied()).collect();
-                let b: Vec<f32> = arms.iter().flat_map(|arm| arm.biases[l].iter().copied()).collect();
+                let w: Vec<f32> = arms
+                    .iter()
+                    .flat_map(|arm| arm.weights[l].iter().copied())
+                    .collect();
+                let b: Vec<f32> = arms
+                    .iter()
+                    .flat_map(|arm| arm.biases[l].iter().copied())
+                    .collect();
                 StackedLinear {
-                    weight: Param::from_tensor(Tensor::from_data(TensorData::new(w, [a, fan_in, fan_out]), device)),
-                    bias: Param::from_tensor(Tensor::from_data(TensorData::new(b, [a, 1, fan_out]), device)),
+                    weight: Param::from_tensor(Tensor::from_data(
+                        TensorData::new(w, [a, fan_in, fan_out]),
+                        device,
+                    )),
+                    bias: Param::from_tensor(Tensor::from_data(
+                        TensorData::new(b, [a, 1, fan_out]),
+                        device,
+                    )),
                 }
             })
             .collect();
@@ -99,7 +118,11 @@ impl StackedMlp {
         let mut h = x;
         for (l, layer) in self.layers.iter().enumerate() {
             let z = h.matmul(layer.weight.val()) + layer.bias.val();
-            h = if l < last { activate(z.clone(), activation) } else { z.clone() };
+            h = if l < last {
+                activate(z.clone(), activation)
+            } else {
+                z.clone()
+            };
             visit(l, &z, &h);
         }
         h
@@ -125,7 +148,12 @@ pub fn activate<const D: usize>(z: Tensor<D>, activation: Activation) -> Tensor<
             const ALPHA: f64 = 1.673_263_242_354_377_3;
             const SCALE: f64 = 1.050_700_987_355_480_5;
             let positive = z.clone().greater_equal_scalar(0.0);
-            let negative = z.clone().clamp_max(0.0).exp().sub_scalar(1.0).mul_scalar(ALPHA * SCALE);
+            let negative = z
+                .clone()
+                .clamp_max(0.0)
+                .exp()
+                .sub_scalar(1.0)
+                .mul_scalar(ALPHA * SCALE);
             negative.mask_where(positive, z.mul_scalar(SCALE))
         }
         Activation::Softsign => act::softsign(z),

@@ -183,9 +183,15 @@ pub fn summarize(initializers: &[String], runs: &[RunResult]) -> Vec<InitSummary
         .iter()
         .map(|name| {
             let mine: Vec<&RunResult> = runs.iter().filter(|r| &r.initializer == name).collect();
-            let ok: Vec<&RunResult> = mine.iter().copied().filter(|r| !r.diverged && !r.epochs.is_empty()).collect();
+            let ok: Vec<&RunResult> = mine
+                .iter()
+                .copied()
+                .filter(|r| !r.diverged && !r.epochs.is_empty())
+                .collect();
             let last = |f: fn(&crate::train::EpochMetrics) -> Option<f64>| -> Vec<f64> {
-                ok.iter().filter_map(|r| r.epochs.last().and_then(f)).collect()
+                ok.iter()
+                    .filter_map(|r| r.epochs.last().and_then(f))
+                    .collect()
             };
             let final_val = last(|e| Some(e.val_loss));
             let acc = last(|e| e.val_accuracy);

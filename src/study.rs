@@ -10,12 +10,15 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::data::{DataError, DataSummary, LoadProgress, PrepareOptions, PreparedData, Table, bundled::Bundled, load_csv, prepare};
+use crate::data::{
+    DataError, DataSummary, LoadProgress, PrepareOptions, PreparedData, Table, bundled::Bundled,
+    load_csv, prepare,
+};
 use crate::init::{Initializer, LSUV_BATCH, LsuvLayer, init_arm};
 use crate::model::ModelSpec;
 use crate::rng::{derive_rng, stream};
 use crate::stats::{InitSummary, summarize};
-use crate::train::{ArmPlan, EpochMetrics, TrainEvent, TrainSpec, steps_per_epoch, train_arms};
+use crate::train::{ArmPlan, EpochMetrics, TrainEvent, TrainSpec, Trainer, steps_per_epoch};
 
 /// Version of the study file format; bumped on incompatible changes.
 pub const STUDY_VERSION: u32 = 1;
@@ -45,7 +48,10 @@ impl Default for StudySpec {
         Self {
             version: STUDY_VERSION,
             data: "bundled:digits".into(),
-            prepare: PrepareOptions { target: "digit".into(), ..PrepareOptions::default() },
+            prepare: PrepareOptions {
+                target: "digit".into(),
+                ..PrepareOptions::default()
+            },
             model: ModelSpec::default(),
             train: TrainSpec::default(),
             initializers: CLASSIC_FIVE.iter().filter_map(|s| s.parse().ok()).collect(),
@@ -56,7 +62,13 @@ impl Default for StudySpec {
 }
 
 /// zeros, small normal, large normal, Xavier, He: the textbook comparison.
-pub const CLASSIC_FIVE: [&str; 5] = ["zeros", "normal:0.01", "normal:1", "xavier-normal", "kaiming-normal"];
+pub const CLASSIC_FIVE: [&str; 5] = [
+    "zeros",
+    "normal:0.01",
+    "normal:1",
+    "xavier-normal",
+    "kaiming-normal",
+];
 
 /// One arm of a study: an initializer and a repeat.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -72,39 +84,74 @@ impl StudySpec {
         self.initializers
             .iter()
             .enumerate()
-            .flat_map(|(i, init)| (0..self.seeds).map(move |r| Arm { init_index: i, initializer: *init, repeat: r }))
+            .flat_map(|(i, init)| {
+                (0..self.seeds).map(move |r| Arm {
+                    init_index: i,
+                    initializer: *init,
+                    repeat: r,
+                })
+            })
             .collect()
     }
 
     /// Checks everything that does not need the data.
     pub fn validate(&self) -> Result<(), StudyError> {
-        let bad = |field: &str, message: String| Err(StudyError::Invalid { field: field.into(), message });
+        let bad = |field: &str, message: String| {
+            Err(StudyError::Invalid {
+                field: field.into(),
+                message,
+            })
+        };
         if self.version > STUDY_VERSION {
-            return bad("version", format!("{} is newer than this initlab understands ({STUDY_VERSION})", self.version));
+            return bad(
+                "version",
+                format!(
+                    "{} is newer than this initlab understands ({STUDY_VERSION})",
+                    self.version
+                ),
+            );
         }
         if self.initializers.is_empty() {
             return bad("initializers", "list at least one initializer".into());
         }
         if self.seeds == 0 || self.seeds > 1000 {
-            return bad("seeds", format!("must be between 1 and 1000, got {}", self.seeds));
+            return bad(
+                "seeds",
+                format!("must be between 1 and 1000, got {}", self.seeds),
+            );
         }
         if self.train.epochs == 0 || self.train.epochs > 100_000 {
-            return bad("epochs", format!("must be between 1 and 100000, got {}", self.train.epochs));
+            return bad(
+                "epochs",
+                format!("must be between 1 and 100000, got {}", self.train.epochs),
+            );
         }
         if self.train.batch_size == 0 {
             return bad("batch_size", "must be at least 1".into());
         }
         if !(self.train.lr.is_finite() && self.train.lr > 0.0) {
-            return bad("lr", format!("must be a positive number, got {}", self.train.lr));
+            return bad(
+                "lr",
+                format!("must be a positive number, got {}", self.train.lr),
+            );
         }
         if self.model.hidden.iter().any(|&w| w == 0 || w > 65_536) {
-            return bad("hidden", format!("widths must be between 1 and 65536, got {:?}", self.model.hidden));
+            return bad(
+                "hidden",
+                format!(
+                    "widths must be between 1 and 65536, got {:?}",
+                    self.model.hidden
+                ),
+            );
         }
         if self.prepare.target.trim().is_empty() {
             return bad("target", "name the target column".into());
         }
         if !(self.prepare.val_fraction > 0.0 && self.prepare.val_fraction < 1.0) {
-            return bad("val_fraction", format!("must be between 0 and 1, got {}", self.prepare.val_fraction));
+            return bad(
+                "val_fraction",
+                format!("must be between 0 and 1, got {}", self.prepare.val_fraction),
+            );
         }
         Ok(())
     }
@@ -115,26 +162,36 @@ impl StudySpec {
 
     /// Parses a study file's text; `file` names it in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Self, StudyError> {
-        serde_json::from_str(text).map_err(|e| StudyError::Parse { file: file.into(), message: e.to_string() })
+        serde_json::from_str(text).map_err(|e| StudyError::Parse {
+            file: file.into(),
+            message: e.to_string(),
+        })
     }
 
     pub fn load(path: &Path) -> Result<Self, StudyError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| StudyError::Io { file: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| StudyError::Io {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         Self::from_json(&text, &path.display().to_string())
     }
 
     /// Where the data comes from, resolved against `base` (the study file's folder) when the
     /// path is relative and not found as given.
     pub fn data_source(&self, base: Option<&Path>) -> DataSource {
-        if let Some(b) = self.data.strip_prefix("bundled:").and_then(Bundled::by_name) {
+        if let Some(b) = self
+            .data
+            .strip_prefix("bundled:")
+            .and_then(Bundled::by_name)
+        {
             return DataSource::Bundled(b);
         }
         let p = PathBuf::from(&self.data);
-        if p.is_relative() && !p.exists() {
-            if let Some(joined) = base.map(|b| b.join(&p)).filter(|j| j.exists()) {
-                return DataSource::File(joined);
-            }
+        if p.is_relative()
+            && !p.exists()
+            && let Some(joined) = base.map(|b| b.join(&p)).filter(|j| j.exists())
+        {
+            return DataSource::File(joined);
         }
         DataSource::File(p)
     }
@@ -245,7 +302,10 @@ impl StudyResult {
     }
 
     pub fn from_json(text: &str, file: &str) -> Result<Self, StudyError> {
-        serde_json::from_str(text).map_err(|e| StudyError::Parse { file: file.into(), message: e.to_string() })
+        serde_json::from_str(text).map_err(|e| StudyError::Parse {
+            file: file.into(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -258,7 +318,9 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self { threads: std::thread::available_parallelism().map_or(1, |n| n.get()) }
+        Self {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        }
     }
 }
 
@@ -306,11 +368,22 @@ pub fn run_study(
             .iter()
             .enumerate()
             .map(|(k, arm)| {
-                let batch = arm.initializer.needs_data().then(|| lsuv_batch(data, spec.seed, arm.repeat as u64));
+                let batch = arm
+                    .initializer
+                    .needs_data()
+                    .then(|| lsuv_batch(data, spec.seed, arm.repeat as u64));
                 ArmPlan {
                     arm: first + k,
                     repeat: arm.repeat as u64,
-                    weights: init_arm(&arm.initializer, &dims, spec.model.activation, spec.model.bias, spec.seed, arm.repeat as u64, batch.as_deref()),
+                    weights: init_arm(
+                        &arm.initializer,
+                        &dims,
+                        spec.model.activation,
+                        spec.model.bias,
+                        spec.seed,
+                        arm.repeat as u64,
+                        batch.as_deref(),
+                    ),
                 }
             })
             .collect()
@@ -327,7 +400,13 @@ pub fn run_study(
                     .spawn_scoped(s, move || {
                         let plans = plan(first, group);
                         let device = Device::flex();
-                        let outcomes = train_arms(data, &spec.model, &spec.train, spec.seed, &plans, &device, emit, cancel);
+                        let trainer = Trainer {
+                            data,
+                            model: &spec.model,
+                            spec: &spec.train,
+                            seed: spec.seed,
+                        };
+                        let outcomes = trainer.train(&plans, &device, emit, cancel);
                         (plans, outcomes)
                     })
             })
@@ -335,7 +414,9 @@ pub fn run_study(
         let mut all = Vec::with_capacity(arms.len());
         for h in handles {
             let h = h.map_err(|e| StudyError::Worker(e.to_string()))?;
-            let joined = h.join().map_err(|e| StudyError::Worker(panic_message(&e)))?;
+            let joined = h
+                .join()
+                .map_err(|e| StudyError::Worker(panic_message(&e)))?;
             all.push(joined);
         }
         Ok::<_, StudyError>(all)
@@ -355,8 +436,20 @@ pub fn run_study(
             });
         }
     }
-    let completed = runs.iter().all(|r| r.diverged || r.epochs.last().is_some_and(|e| e.epoch == spec.train.epochs));
-    let summary = summarize(&spec.initializers.iter().map(ToString::to_string).collect::<Vec<_>>(), &runs);
+    let completed = runs.iter().all(|r| {
+        r.diverged
+            || r.epochs
+                .last()
+                .is_some_and(|e| e.epoch == spec.train.epochs)
+    });
+    let summary = summarize(
+        &spec
+            .initializers
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        &runs,
+    );
     Ok(StudyResult {
         spec: spec.clone(),
         data: data.summary.clone(),
@@ -374,7 +467,9 @@ fn lsuv_batch(data: &PreparedData, seed: u64, repeat: u64) -> Vec<f32> {
     rows.shuffle(&mut derive_rng(seed, &[stream::LSUV_BATCH, repeat]));
     rows.truncate(LSUV_BATCH);
     let d = data.n_inputs;
-    rows.iter().flat_map(|&r| data.x_train[r * d..(r + 1) * d].iter().copied()).collect()
+    rows.iter()
+        .flat_map(|&r| data.x_train[r * d..(r + 1) * d].iter().copied())
+        .collect()
 }
 
 fn panic_message(e: &Box<dyn std::any::Any + Send>) -> String {

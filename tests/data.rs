@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 use initlab::data::bundled::BUNDLED;
 use initlab::data::{
-    ColumnData, ColumnKind, DataError, MissingPolicy, PrepareOptions, Targets, Task, TaskChoice, load_csv, parse_csv,
-    prepare,
+    ColumnData, ColumnKind, DataError, MissingPolicy, PrepareOptions, Targets, Task, TaskChoice,
+    load_csv, parse_csv, prepare,
 };
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn load(name: &str) -> Result<initlab::data::Table, DataError> {
@@ -17,7 +19,10 @@ fn load(name: &str) -> Result<initlab::data::Table, DataError> {
 }
 
 fn opts(target: &str) -> PrepareOptions {
-    PrepareOptions { target: target.into(), ..PrepareOptions::default() }
+    PrepareOptions {
+        target: target.into(),
+        ..PrepareOptions::default()
+    }
 }
 
 fn numeric(t: &initlab::data::Table, name: &str) -> Vec<f32> {
@@ -59,7 +64,12 @@ fn tab_separated() {
 #[test]
 fn types_duplicates_and_reasons() {
     let t = load("duplicates_and_types.csv").expect("loads");
-    assert_eq!(t.column_names(), vec!["id", "value", "value_2", "when", "const", "kind", "comment", "score"]);
+    assert_eq!(
+        t.column_names(),
+        vec![
+            "id", "value", "value_2", "when", "const", "kind", "comment", "score"
+        ]
+    );
     let kind = |n: &str| t.columns[t.column_index(n).expect("col")].kind.clone();
     assert_eq!(kind("value"), ColumnKind::Numeric);
     assert_eq!(kind("kind"), ColumnKind::Categorical { levels: 2 });
@@ -68,7 +78,10 @@ fn types_duplicates_and_reasons() {
         k => panic!("when: {k:?}"),
     }
     match kind("comment") {
-        ColumnKind::Text { reason } => assert!(reason.contains("identifier") || reason.contains("free text"), "{reason}"),
+        ColumnKind::Text { reason } => assert!(
+            reason.contains("identifier") || reason.contains("free text"),
+            "{reason}"
+        ),
         k => panic!("comment: {k:?}"),
     }
 }
@@ -76,18 +89,35 @@ fn types_duplicates_and_reasons() {
 #[test]
 fn regression_target_in_the_middle_with_one_hot_and_constant_column() {
     let t = load("duplicates_and_types.csv").expect("loads");
-    let p = prepare(&t, &PrepareOptions { target: "value_2".into(), val_fraction: 0.25, ..opts("") }, 3).expect("prepares");
+    let p = prepare(
+        &t,
+        &PrepareOptions {
+            target: "value_2".into(),
+            val_fraction: 0.25,
+            ..opts("")
+        },
+        3,
+    )
+    .expect("prepares");
     assert_eq!(p.task, Task::Regression);
     // id, value, const (numeric) + kind (2 one-hot) + score; `when` and `comment` excluded.
     assert_eq!(p.n_inputs, 6);
     assert_eq!(p.summary.excluded.len(), 2);
     assert!(p.input_names.contains(&"kind=small".to_owned()));
     // The constant column standardises to exactly 0, never NaN.
-    let c = p.input_names.iter().position(|n| n == "const").expect("const");
+    let c = p
+        .input_names
+        .iter()
+        .position(|n| n == "const")
+        .expect("const");
     assert!(p.x_train.chunks(p.n_inputs).all(|r| r[c] == 0.0));
     assert!(p.x_val.chunks(p.n_inputs).all(|r| r[c] == 0.0));
     // One-hot rows hold exactly one 1.
-    let k = p.input_names.iter().position(|n| n == "kind=small").expect("kind");
+    let k = p
+        .input_names
+        .iter()
+        .position(|n| n == "kind=small")
+        .expect("kind");
     assert!(p.x_train.chunks(p.n_inputs).all(|r| r[k] + r[k + 1] == 1.0));
     assert_eq!((p.n_train(), p.n_val()), (6, 2));
 }
@@ -95,9 +125,22 @@ fn regression_target_in_the_middle_with_one_hot_and_constant_column() {
 #[test]
 fn standardisation_uses_training_rows_only() {
     let t = load("duplicates_and_types.csv").expect("loads");
-    let p = prepare(&t, &PrepareOptions { target: "kind".into(), val_fraction: 0.25, ..opts("") }, 1).expect("prepares");
+    let p = prepare(
+        &t,
+        &PrepareOptions {
+            target: "kind".into(),
+            val_fraction: 0.25,
+            ..opts("")
+        },
+        1,
+    )
+    .expect("prepares");
     let d = p.n_inputs;
-    let col = p.input_names.iter().position(|n| n == "value").expect("value");
+    let col = p
+        .input_names
+        .iter()
+        .position(|n| n == "value")
+        .expect("value");
     let train: Vec<f32> = p.x_train.chunks(d).map(|r| r[col]).collect();
     let mean = train.iter().sum::<f32>() / train.len() as f32;
     let var = train.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / train.len() as f32;
@@ -108,7 +151,10 @@ fn standardisation_uses_training_rows_only() {
     let (m, s) = {
         let v: Vec<f64> = p.train_rows.iter().map(|&r| raw[r] as f64).collect();
         let m = v.iter().sum::<f64>() / v.len() as f64;
-        (m, (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt())
+        (
+            m,
+            (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt(),
+        )
     };
     for (i, &r) in p.val_rows.iter().enumerate() {
         let expected = ((raw[r] as f64 - m) / s) as f32;
@@ -124,28 +170,82 @@ fn missing_values_drop_and_impute_with_counts() {
     assert_eq!(t.columns[2].missing, 2); // empty, null
     assert_eq!(t.columns[3].missing, 1); // ?
 
-    let dropped = prepare(&t, &PrepareOptions { missing: MissingPolicy::DropRow, ..opts("y") }, 0).expect("drop");
+    let dropped = prepare(
+        &t,
+        &PrepareOptions {
+            missing: MissingPolicy::DropRow,
+            ..opts("y")
+        },
+        0,
+    )
+    .expect("drop");
     assert_eq!(dropped.summary.rows_dropped_missing_target, 1);
     assert_eq!(dropped.summary.rows_dropped_missing_features, 6);
     assert_eq!(dropped.summary.rows_used, 3);
     assert_eq!(dropped.summary.cells_imputed, 0);
 
-    let imputed = prepare(&t, &PrepareOptions { missing: MissingPolicy::ImputeMean, ..opts("y") }, 0).expect("impute");
+    let imputed = prepare(
+        &t,
+        &PrepareOptions {
+            missing: MissingPolicy::ImputeMean,
+            ..opts("y")
+        },
+        0,
+    )
+    .expect("impute");
     assert_eq!(imputed.summary.rows_used, 9);
     assert_eq!(imputed.summary.cells_imputed, 6);
-    assert!(imputed.x_train.iter().chain(&imputed.x_val).all(|v| v.is_finite()));
-    assert!(dropped.x_train.iter().chain(&dropped.x_val).all(|v| v.is_finite()));
+    assert!(
+        imputed
+            .x_train
+            .iter()
+            .chain(&imputed.x_val)
+            .all(|v| v.is_finite())
+    );
+    assert!(
+        dropped
+            .x_train
+            .iter()
+            .chain(&dropped.x_val)
+            .all(|v| v.is_finite())
+    );
 }
 
 #[test]
 fn task_inference_and_override() {
     let t = load("duplicates_and_types.csv").expect("loads");
-    assert_eq!(prepare(&t, &opts("kind"), 0).expect("kind").task, Task::Classification);
-    assert_eq!(prepare(&t, &opts("score"), 0).expect("score").task, Task::Regression);
-    let forced = prepare(&t, &PrepareOptions { task: TaskChoice::Classification, ..opts("const") }, 0);
-    assert!(matches!(forced, Err(DataError::OneClass { .. })), "{forced:?}");
-    let text_reg = prepare(&t, &PrepareOptions { task: TaskChoice::Regression, ..opts("kind") }, 0);
-    assert!(matches!(text_reg, Err(DataError::TextRegressionTarget { .. })), "{text_reg:?}");
+    assert_eq!(
+        prepare(&t, &opts("kind"), 0).expect("kind").task,
+        Task::Classification
+    );
+    assert_eq!(
+        prepare(&t, &opts("score"), 0).expect("score").task,
+        Task::Regression
+    );
+    let forced = prepare(
+        &t,
+        &PrepareOptions {
+            task: TaskChoice::Classification,
+            ..opts("const")
+        },
+        0,
+    );
+    assert!(
+        matches!(forced, Err(DataError::OneClass { .. })),
+        "{forced:?}"
+    );
+    let text_reg = prepare(
+        &t,
+        &PrepareOptions {
+            task: TaskChoice::Regression,
+            ..opts("kind")
+        },
+        0,
+    );
+    assert!(
+        matches!(text_reg, Err(DataError::TextRegressionTarget { .. })),
+        "{text_reg:?}"
+    );
 }
 
 #[test]
@@ -157,7 +257,9 @@ fn stratified_split_is_seeded_and_keeps_class_shares() {
     assert_eq!(a, b);
     assert_ne!(a.x_val, c.x_val);
     assert_eq!((a.n_train(), a.n_val()), (1437, 360));
-    let Targets::Classes(val) = &a.y_val else { panic!("classes") };
+    let Targets::Classes(val) = &a.y_val else {
+        panic!("classes")
+    };
     for k in 0..10 {
         let n = val.iter().filter(|&&y| y == k).count();
         assert!((34..=38).contains(&n), "class {k}: {n} validation rows");
@@ -168,18 +270,38 @@ fn stratified_split_is_seeded_and_keeps_class_shares() {
 fn errors_name_file_line_and_column() {
     let msg = |name: &str| load(name).expect_err(name).to_string();
     assert_eq!(msg("empty.csv"), "empty.csv: the file is empty");
-    assert_eq!(msg("header_only.csv"), "header_only.csv: the file has a header but no data rows");
-    assert_eq!(msg("ragged.csv"), "ragged.csv: line 3: 2 fields, but the header has 3");
-    assert!(msg("binary.csv").starts_with("binary.csv: line 1: not UTF-8 text"), "{}", msg("binary.csv"));
+    assert_eq!(
+        msg("header_only.csv"),
+        "header_only.csv: the file has a header but no data rows"
+    );
+    assert_eq!(
+        msg("ragged.csv"),
+        "ragged.csv: line 3: 2 fields, but the header has 3"
+    );
+    assert!(
+        msg("binary.csv").starts_with("binary.csv: line 1: not UTF-8 text"),
+        "{}",
+        msg("binary.csv")
+    );
     assert_eq!(
         msg("stray_word.csv"),
         "stray_word.csv: line 10, column 'b': 'oops' is not a number, but the rest of the column is numeric"
     );
     let t = load("one_class.csv").expect("loads");
-    let e = prepare(&t, &opts("y"), 0).expect_err("one class").to_string();
-    assert!(e.contains("one_class.csv") && e.contains("'y'") && e.contains("1 class"), "{e}");
-    let e = prepare(&t, &opts("nope"), 0).expect_err("unknown").to_string();
-    assert_eq!(e, "one_class.csv: no column named 'nope' (columns: a, b, y)");
+    let e = prepare(&t, &opts("y"), 0)
+        .expect_err("one class")
+        .to_string();
+    assert!(
+        e.contains("one_class.csv") && e.contains("'y'") && e.contains("1 class"),
+        "{e}"
+    );
+    let e = prepare(&t, &opts("nope"), 0)
+        .expect_err("unknown")
+        .to_string();
+    assert_eq!(
+        e,
+        "one_class.csv: no column named 'nope' (columns: a, b, y)"
+    );
     for m in ["empty.csv", "ragged.csv", "binary.csv", "stray_word.csv"] {
         assert!(!msg(m).contains('\n'), "one line: {m}");
     }
@@ -188,7 +310,13 @@ fn errors_name_file_line_and_column() {
 #[test]
 fn bundled_datasets_load_with_expected_shapes() {
     // (rows, inputs, classes or 0 for regression)
-    let expected = [("digits", 1797, 64, 10), ("iris", 150, 4, 3), ("wine", 178, 13, 3), ("breast_cancer", 569, 30, 2), ("diabetes", 442, 10, 0)];
+    let expected = [
+        ("digits", 1797, 64, 10),
+        ("iris", 150, 4, 3),
+        ("wine", 178, 13, 3),
+        ("breast_cancer", 569, 30, 2),
+        ("diabetes", 442, 10, 0),
+    ];
     for (b, (name, rows, inputs, classes)) in BUNDLED.iter().zip(expected) {
         assert_eq!(b.name, name);
         let t = b.load().expect(name);

@@ -6,7 +6,9 @@
 use initlab::activation::Activation;
 use initlab::data::bundled::Bundled;
 use initlab::data::{PrepareOptions, prepare};
-use initlab::init::{BiasInit, CATALOGUE, Initializer, LSUV_TOLERANCE, init_arm, linear, sample, variance};
+use initlab::init::{
+    BiasInit, CATALOGUE, Initializer, LSUV_TOLERANCE, init_arm, linear, sample, variance,
+};
 use initlab::rng::derive_rng;
 
 const FAN_IN: usize = 1000;
@@ -20,15 +22,25 @@ fn draw(spec: &str, act: Activation, seed: u64) -> Vec<f32> {
 fn moments(w: &[f32]) -> (f64, f64) {
     let n = w.len() as f64;
     let m = w.iter().map(|&v| v as f64).sum::<f64>() / n;
-    (m, w.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>() / n)
+    (
+        m,
+        w.iter().map(|&v| (v as f64 - m).powi(2)).sum::<f64>() / n,
+    )
 }
 
 /// Checks mean ~ 0 and variance within 2% of `var`.
 fn assert_moments(spec: &str, w: &[f32], var: f64) {
     let (m, v) = moments(w);
     let se = (var / w.len() as f64).sqrt();
-    assert!(m.abs() <= 5.0 * se, "{spec}: mean {m} (5 se = {})", 5.0 * se);
-    assert!((v / var - 1.0).abs() < 0.02, "{spec}: variance {v}, formula {var}");
+    assert!(
+        m.abs() <= 5.0 * se,
+        "{spec}: mean {m} (5 se = {})",
+        5.0 * se
+    );
+    assert!(
+        (v / var - 1.0).abs() < 0.02,
+        "{spec}: variance {v}, formula {var}"
+    );
 }
 
 #[test]
@@ -40,7 +52,10 @@ fn variance_scaling_schemes_match_their_formulas() {
         ("normal:0.05", 0.0025),
         ("xavier-uniform", 2.0 / (fi + fo)),
         ("xavier-normal", 2.0 / (fi + fo)),
-        ("xavier-normal:gain=auto", (5.0f64 / 3.0).powi(2) * 2.0 / (fi + fo)),
+        (
+            "xavier-normal:gain=auto",
+            (5.0f64 / 3.0).powi(2) * 2.0 / (fi + fo),
+        ),
         ("xavier-uniform:gain=2.5", 6.25 * 2.0 / (fi + fo)),
         ("kaiming-uniform", 2.0 / fi),
         ("kaiming-normal", 2.0 / fi),
@@ -72,7 +87,10 @@ fn gain_auto_follows_pytorch_calculate_gain() {
         assert!((init.gain(act) - g).abs() < 1e-6, "{act}");
     }
     let kaiming: Initializer = "kaiming-normal".parse().expect("parses");
-    assert!((kaiming.gain(Activation::Tanh) - 2f32.sqrt()).abs() < 1e-6, "kaiming default gain is sqrt 2");
+    assert!(
+        (kaiming.gain(Activation::Tanh) - 2f32.sqrt()).abs() < 1e-6,
+        "kaiming default gain is sqrt 2"
+    );
 }
 
 #[test]
@@ -88,7 +106,10 @@ fn uniform_bounds_hold() {
         let w = draw(spec, Activation::Relu, 3);
         let max = w.iter().fold(0f32, |m, v| m.max(v.abs()));
         assert!(max <= bound * (1.0 + 1e-6), "{spec}: {max} > {bound}");
-        assert!(max > bound * 0.99, "{spec}: the range is not used: {max} vs {bound}");
+        assert!(
+            max > bound * 0.99,
+            "{spec}: the range is not used: {max} vs {bound}"
+        );
     }
 }
 
@@ -101,10 +122,22 @@ fn truncated_normal_never_exceeds_two_std() {
 #[test]
 fn orthogonal_is_orthonormal_both_ways() {
     for (fi, fo) in [(300, 120), (120, 300), (64, 64)] {
-        let w = sample(&"orthogonal".parse().expect("parses"), fi, fo, Activation::Tanh, &mut derive_rng(1, &[2]));
+        let w = sample(
+            &"orthogonal".parse().expect("parses"),
+            fi,
+            fo,
+            Activation::Tanh,
+            &mut derive_rng(1, &[2]),
+        );
         // Gram matrix of the shorter side.
         let (n, m) = (fi.min(fo), fi.max(fo));
-        let at = |i: usize, k: usize| if fi >= fo { w[k * fo + i] } else { w[i * fo + k] };
+        let at = |i: usize, k: usize| {
+            if fi >= fo {
+                w[k * fo + i]
+            } else {
+                w[i * fo + k]
+            }
+        };
         let mut worst = 0f64;
         for i in 0..n {
             for j in 0..n {
@@ -115,9 +148,18 @@ fn orthogonal_is_orthonormal_both_ways() {
         }
         assert!(worst < 1e-5, "{fi}x{fo}: max |W^T W - I| = {worst}");
     }
-    let w = sample(&"orthogonal:gain=2".parse().expect("parses"), 50, 50, Activation::Tanh, &mut derive_rng(1, &[2]));
+    let w = sample(
+        &"orthogonal:gain=2".parse().expect("parses"),
+        50,
+        50,
+        Activation::Tanh,
+        &mut derive_rng(1, &[2]),
+    );
     let row0: f64 = (0..50).map(|k| (w[k] as f64).powi(2)).sum();
-    assert!((row0 - 4.0).abs() < 1e-4, "gain 2 scales norms to 2: {row0}");
+    assert!(
+        (row0 - 4.0).abs() < 1e-4,
+        "gain 2 scales norms to 2: {row0}"
+    );
 }
 
 #[test]
@@ -135,7 +177,11 @@ fn sparse_has_exactly_k_nonzeros_per_unit() {
 fn fills_and_identity() {
     assert!(draw("zeros", Activation::Tanh, 0).iter().all(|&v| v == 0.0));
     assert!(draw("ones", Activation::Tanh, 0).iter().all(|&v| v == 1.0));
-    assert!(draw("constant:-0.25", Activation::Tanh, 0).iter().all(|&v| v == -0.25));
+    assert!(
+        draw("constant:-0.25", Activation::Tanh, 0)
+            .iter()
+            .all(|&v| v == -0.25)
+    );
     let w = draw("identity:gain=3", Activation::Tanh, 0);
     for i in 0..FAN_IN {
         for j in 0..FAN_OUT {
@@ -153,9 +199,21 @@ fn seeds_reproduce_bits_and_differ_between_seeds() {
             continue;
         }
         let init: Initializer = spec.parse().expect(spec);
-        let small = |seed| sample(&init, 100, 80, Activation::Relu, &mut derive_rng(seed, &[1]));
+        let small = |seed| {
+            sample(
+                &init,
+                100,
+                80,
+                Activation::Relu,
+                &mut derive_rng(seed, &[1]),
+            )
+        };
         let (a, b, c) = (small(42), small(42), small(43));
-        assert_eq!(a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), "{spec}");
+        assert_eq!(
+            a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            b.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            "{spec}"
+        );
         assert_ne!(a, c, "{spec}");
     }
 }
@@ -163,19 +221,59 @@ fn seeds_reproduce_bits_and_differ_between_seeds() {
 #[test]
 fn arm_weights_depend_only_on_seed_repeat_and_layer() {
     let dims = [20, 30, 5];
-    let xn = init_arm(&"xavier-normal".parse().expect("p"), &dims, Activation::Tanh, BiasInit(0.0), 7, 1, None);
-    let kn = init_arm(&"kaiming-normal".parse().expect("p"), &dims, Activation::Tanh, BiasInit(0.0), 7, 1, None);
+    let xn = init_arm(
+        &"xavier-normal".parse().expect("p"),
+        &dims,
+        Activation::Tanh,
+        BiasInit(0.0),
+        7,
+        1,
+        None,
+    );
+    let kn = init_arm(
+        &"kaiming-normal".parse().expect("p"),
+        &dims,
+        Activation::Tanh,
+        BiasInit(0.0),
+        7,
+        1,
+        None,
+    );
     // Same repeat and layer -> the same underlying normal draws, scaled differently.
     for l in 0..2 {
         let ratio = kn.weights[l][0] / xn.weights[l][0];
-        assert!(kn.weights[l].iter().zip(&xn.weights[l]).all(|(k, x)| (k - ratio * x).abs() <= 1e-5 * k.abs().max(1e-3)));
+        assert!(
+            kn.weights[l]
+                .iter()
+                .zip(&xn.weights[l])
+                .all(|(k, x)| (k - ratio * x).abs() <= 1e-5 * k.abs().max(1e-3))
+        );
     }
-    let other_repeat = init_arm(&"xavier-normal".parse().expect("p"), &dims, Activation::Tanh, BiasInit(0.0), 7, 2, None);
+    let other_repeat = init_arm(
+        &"xavier-normal".parse().expect("p"),
+        &dims,
+        Activation::Tanh,
+        BiasInit(0.0),
+        7,
+        2,
+        None,
+    );
     assert_ne!(xn.weights[0], other_repeat.weights[0]);
     assert_ne!(xn.weights[0][..5], xn.weights[1][..5]);
-    let biased = init_arm(&"xavier-normal".parse().expect("p"), &dims, Activation::Tanh, BiasInit(0.1), 7, 1, None);
+    let biased = init_arm(
+        &"xavier-normal".parse().expect("p"),
+        &dims,
+        Activation::Tanh,
+        BiasInit(0.1),
+        7,
+        1,
+        None,
+    );
     assert!(biased.biases.iter().flatten().all(|&b| b == 0.1));
-    assert_eq!(biased.weights, xn.weights, "bias init does not touch the weights");
+    assert_eq!(
+        biased.weights, xn.weights,
+        "bias init does not touch the weights"
+    );
 }
 
 #[test]
@@ -186,13 +284,29 @@ fn names_round_trip_and_errors_list_valid_names() {
         let back: Initializer = init.to_string().parse().expect("round trip");
         assert_eq!(back, init);
     }
-    for text in ["kaiming-normal:mode=fan-out,gain=auto", "xavier-uniform:gain=1.5", "normal:0.01"] {
+    for text in [
+        "kaiming-normal:mode=fan-out,gain=auto",
+        "xavier-uniform:gain=1.5",
+        "normal:0.01",
+    ] {
         let init: Initializer = text.parse().expect(text);
         assert_eq!(init.to_string(), text);
         let json = serde_json::to_string(&init).expect("json");
-        assert_eq!(serde_json::from_str::<Initializer>(&json).expect("json back"), init);
+        assert_eq!(
+            serde_json::from_str::<Initializer>(&json).expect("json back"),
+            init
+        );
     }
-    for bad in ["xavier", "normal", "normal:-1", "normal:abc", "sparse:0", "zeros:3", "normal:0.1,gain=2", "kaiming-normal:mode=sideways"] {
+    for bad in [
+        "xavier",
+        "normal",
+        "normal:-1",
+        "normal:abc",
+        "sparse:0",
+        "zeros:3",
+        "normal:0.1,gain=2",
+        "kaiming-normal:mode=sideways",
+    ] {
         let e = bad.parse::<Initializer>().expect_err(bad).to_string();
         assert!(e.contains("valid initializers: zeros, ones"), "{bad}: {e}");
     }
@@ -200,18 +314,47 @@ fn names_round_trip_and_errors_list_valid_names() {
 
 #[test]
 fn lsuv_gives_unit_variance_on_every_hidden_layer() {
-    let table = Bundled::by_name("digits").expect("digits").load().expect("loads");
-    let data = prepare(&table, &PrepareOptions { target: "digit".into(), ..PrepareOptions::default() }, 0).expect("prepares");
+    let table = Bundled::by_name("digits")
+        .expect("digits")
+        .load()
+        .expect("loads");
+    let data = prepare(
+        &table,
+        &PrepareOptions {
+            target: "digit".into(),
+            ..PrepareOptions::default()
+        },
+        0,
+    )
+    .expect("prepares");
     let batch: Vec<f32> = data.x_train[..256 * data.n_inputs].to_vec();
     for act in [Activation::Tanh, Activation::Relu, Activation::Sigmoid] {
         let dims = [64, 128, 128, 64, 10];
-        let arm = init_arm(&Initializer::Lsuv, &dims, act, BiasInit(0.0), 3, 0, Some(&batch));
+        let arm = init_arm(
+            &Initializer::Lsuv,
+            &dims,
+            act,
+            BiasInit(0.0),
+            3,
+            0,
+            Some(&batch),
+        );
         let report = arm.lsuv.as_ref().expect("lsuv report");
         let mut h = batch.clone();
         for l in 0..dims.len() - 1 {
-            let z = linear(&h, 256, dims[l], &arm.weights[l], &arm.biases[l], dims[l + 1]);
+            let z = linear(
+                &h,
+                256,
+                dims[l],
+                &arm.weights[l],
+                &arm.biases[l],
+                dims[l + 1],
+            );
             let v = variance(&z);
-            assert!((v - 1.0).abs() <= LSUV_TOLERANCE, "{act} layer {l}: variance {v}");
+            assert!(
+                (v - 1.0).abs() <= LSUV_TOLERANCE,
+                "{act} layer {l}: variance {v}"
+            );
             assert!((v - report[l].variance).abs() < 1e-4);
             h = z.iter().map(|&x| act.apply(x)).collect();
         }

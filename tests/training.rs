@@ -11,34 +11,59 @@ use initlab::data::{PrepareOptions, PreparedData, prepare};
 use initlab::init::{BiasInit, Initializer, init_arm};
 use initlab::model::ModelSpec;
 use initlab::study::{RunOptions, StudyResult, StudySpec, run_study};
-use initlab::train::{ArmPlan, OptimizerKind, TrainEvent, TrainSpec, train_arms};
+use initlab::train::{ArmPlan, OptimizerKind, TrainEvent, TrainSpec, Trainer};
 
 fn data(name: &str) -> PreparedData {
     let b = Bundled::by_name(name).expect("bundled");
     let table = b.load().expect("loads");
-    prepare(&table, &PrepareOptions { target: b.target.into(), ..PrepareOptions::default() }, 0).expect("prepares")
+    prepare(
+        &table,
+        &PrepareOptions {
+            target: b.target.into(),
+            ..PrepareOptions::default()
+        },
+        0,
+    )
+    .expect("prepares")
 }
 
 fn spec(inits: &[&str], seeds: usize, epochs: usize) -> StudySpec {
-    let mut s = StudySpec::default();
-    s.initializers = inits.iter().map(|i| i.parse().expect(i)).collect();
-    s.seeds = seeds;
+    let mut s = StudySpec {
+        initializers: inits.iter().map(|i| i.parse().expect(i)).collect(),
+        seeds,
+        ..StudySpec::default()
+    };
     s.train.epochs = epochs;
     s
 }
 
 fn run(spec: &StudySpec, data: &PreparedData, threads: usize) -> StudyResult {
-    run_study(spec, data, &RunOptions { threads }, &|_| {}, &AtomicBool::new(false)).expect("study runs")
+    run_study(
+        spec,
+        data,
+        &RunOptions { threads },
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("study runs")
 }
 
 /// Number of distinct hidden units in each hidden layer: units whose incoming weights and bias
 /// agree within 1e-6 count as one.
 fn distinct_units(w: &[f32], b: &[f32], fan_in: usize, fan_out: usize) -> usize {
-    let unit = |j: usize| -> Vec<f32> { (0..fan_in).map(|i| w[i * fan_out + j]).chain([b[j]]).collect() };
+    let unit = |j: usize| -> Vec<f32> {
+        (0..fan_in)
+            .map(|i| w[i * fan_out + j])
+            .chain([b[j]])
+            .collect()
+    };
     let mut reps: Vec<Vec<f32>> = Vec::new();
     for j in 0..fan_out {
         let u = unit(j);
-        if !reps.iter().any(|r| r.iter().zip(&u).all(|(x, y)| (x - y).abs() <= 1e-6)) {
+        if !reps
+            .iter()
+            .any(|r| r.iter().zip(&u).all(|(x, y)| (x - y).abs() <= 1e-6))
+        {
             reps.push(u);
         }
     }
@@ -58,10 +83,24 @@ fn zeros_stays_at_chance_while_xavier_learns() {
         .map(|(i, a)| ArmPlan {
             arm: i,
             repeat: a.repeat as u64,
-            weights: init_arm(&a.initializer, &dims, s.model.activation, s.model.bias, s.seed, a.repeat as u64, None),
+            weights: init_arm(
+                &a.initializer,
+                &dims,
+                s.model.activation,
+                s.model.bias,
+                s.seed,
+                a.repeat as u64,
+                None,
+            ),
         })
         .collect();
-    let out = train_arms(&d, &s.model, &s.train, s.seed, &plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
+    let out = Trainer {
+        data: &d,
+        model: &s.model,
+        spec: &s.train,
+        seed: s.seed,
+    }
+    .train(&plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
     let zeros = out[0].epochs.last().expect("epochs");
     let xavier = out[1].epochs.last().expect("epochs");
     assert_eq!(out[0].epochs.len(), 11, "epoch 0 plus 10 epochs");
@@ -71,17 +110,32 @@ fn zeros_stays_at_chance_while_xavier_learns() {
     assert!(xavier.val_accuracy.expect("acc") > 0.9, "{xavier:?}");
     let w = out[0].final_weights.as_ref().expect("weights");
     for l in 0..dims.len() - 2 {
-        assert_eq!(distinct_units(&w.weights[l], &w.biases[l], dims[l], dims[l + 1]), 1, "zeros layer {l}");
+        assert_eq!(
+            distinct_units(&w.weights[l], &w.biases[l], dims[l], dims[l + 1]),
+            1,
+            "zeros layer {l}"
+        );
     }
     let w = out[1].final_weights.as_ref().expect("weights");
-    assert_eq!(distinct_units(&w.weights[0], &w.biases[0], dims[0], dims[1]), 128);
+    assert_eq!(
+        distinct_units(&w.weights[0], &w.biases[0], dims[0], dims[1]),
+        128
+    );
 }
 
 #[test]
 fn an_arm_trained_in_the_stack_equals_the_arm_trained_alone() {
     let d = data("wine");
-    let model = ModelSpec { hidden: vec![32, 16], activation: Activation::Tanh, bias: BiasInit(0.0) };
-    let train = TrainSpec { epochs: 8, batch_size: 16, ..TrainSpec::default() };
+    let model = ModelSpec {
+        hidden: vec![32, 16],
+        activation: Activation::Tanh,
+        bias: BiasInit(0.0),
+    };
+    let train = TrainSpec {
+        epochs: 8,
+        batch_size: 16,
+        ..TrainSpec::default()
+    };
     let dims = model.dims(d.n_inputs, d.n_outputs());
     let inits = ["xavier-uniform", "normal:1", "orthogonal", "lsuv"];
     let plans: Vec<ArmPlan> = inits
@@ -91,18 +145,38 @@ fn an_arm_trained_in_the_stack_equals_the_arm_trained_alone() {
             let init: Initializer = name.parse().expect(name);
             let repeat = (i % 2) as u64;
             let batch = d.x_train[..64 * d.n_inputs].to_vec();
-            ArmPlan { arm: i, repeat, weights: init_arm(&init, &dims, model.activation, model.bias, 5, repeat, Some(&batch)) }
+            ArmPlan {
+                arm: i,
+                repeat,
+                weights: init_arm(
+                    &init,
+                    &dims,
+                    model.activation,
+                    model.bias,
+                    5,
+                    repeat,
+                    Some(&batch),
+                ),
+            }
         })
         .collect();
     let device = Device::flex();
     let never = AtomicBool::new(false);
-    let stacked = train_arms(&d, &model, &train, 5, &plans, &device, &|_| {}, &never);
+    let trainer = Trainer {
+        data: &d,
+        model: &model,
+        spec: &train,
+        seed: 5,
+    };
+    let stacked = trainer.train(&plans, &device, &|_| {}, &never);
     let mut worst = 0f64;
     for (a, plan) in plans.iter().enumerate() {
-        let alone = train_arms(&d, &model, &train, 5, std::slice::from_ref(plan), &device, &|_| {}, &never);
+        let alone = trainer.train(std::slice::from_ref(plan), &device, &|_| {}, &never);
         assert_eq!(alone[0].epochs.len(), stacked[a].epochs.len());
         for (x, y) in alone[0].epochs.iter().zip(&stacked[a].epochs) {
-            worst = worst.max((x.train_loss - y.train_loss).abs()).max((x.val_loss - y.val_loss).abs());
+            worst = worst
+                .max((x.train_loss - y.train_loss).abs())
+                .max((x.val_loss - y.val_loss).abs());
         }
     }
     assert!(worst < 1e-4, "max |stacked - alone| = {worst}");
@@ -111,7 +185,11 @@ fn an_arm_trained_in_the_stack_equals_the_arm_trained_alone() {
 #[test]
 fn same_spec_and_seed_give_bit_identical_metrics_whatever_the_threads() {
     let d = data("iris");
-    let mut s = spec(&["xavier-uniform", "kaiming-normal", "normal:1", "lsuv"], 2, 5);
+    let mut s = spec(
+        &["xavier-uniform", "kaiming-normal", "normal:1", "lsuv"],
+        2,
+        5,
+    );
     s.model.hidden = vec![16];
     s.train.batch_size = 16;
     let a = run(&s, &d, 1);
@@ -124,7 +202,10 @@ fn same_spec_and_seed_give_bit_identical_metrics_whatever_the_threads() {
     let mut fewer = s.clone();
     fewer.initializers.remove(0);
     let f = run(&fewer, &d, 2);
-    assert_eq!(serde_json::to_string(&f.runs).expect("json"), serde_json::to_string(&a.runs[2..]).expect("json"));
+    assert_eq!(
+        serde_json::to_string(&f.runs).expect("json"),
+        serde_json::to_string(&a.runs[2..]).expect("json")
+    );
 }
 
 #[test]
@@ -136,17 +217,43 @@ fn a_diverging_arm_is_frozen_and_the_others_carry_on() {
     s.train.optimizer.kind = OptimizerKind::Sgd;
     s.train.lr = 0.05;
     let events = Mutex::new(Vec::new());
-    let r = run_study(&s, &d, &RunOptions { threads: 1 }, &|e| events.lock().expect("lock").push(e), &AtomicBool::new(false))
-        .expect("runs");
+    let r = run_study(
+        &s,
+        &d,
+        &RunOptions { threads: 1 },
+        &|e| events.lock().expect("lock").push(e),
+        &AtomicBool::new(false),
+    )
+    .expect("runs");
     let bad = &r.runs[0];
-    assert!(bad.diverged, "normal:100 with relu and lr 0.05 should diverge: {:?}", bad.epochs.last());
+    assert!(
+        bad.diverged,
+        "normal:100 with relu and lr 0.05 should diverge: {:?}",
+        bad.epochs.last()
+    );
     let at = bad.diverged_epoch.expect("epoch");
-    assert!(bad.epochs.iter().all(|e| e.epoch < at && e.val_loss.is_finite()));
-    assert!(events.lock().expect("lock").iter().any(|e| matches!(e, TrainEvent::Diverged { arm: 0, .. })));
+    assert!(
+        bad.epochs
+            .iter()
+            .all(|e| e.epoch < at && e.val_loss.is_finite())
+    );
+    assert!(
+        events
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|e| matches!(e, TrainEvent::Diverged { arm: 0, .. }))
+    );
     let good = &r.runs[1];
     assert!(!good.diverged);
     assert_eq!(good.epochs.len(), 6);
-    assert!(good.epochs.last().and_then(|e| e.val_accuracy).expect("acc") > 0.9);
+    assert!(
+        good.epochs
+            .last()
+            .and_then(|e| e.val_accuracy)
+            .expect("acc")
+            > 0.9
+    );
     assert_eq!(r.summary[0].diverged, 1);
     assert!(r.summary[0].final_val_loss_mean.is_none());
 }
@@ -175,10 +282,16 @@ fn cancelling_stops_between_steps_and_keeps_completed_epochs() {
     assert!(!r.completed);
     for run in &r.runs {
         let n = run.epochs.len();
-        assert!((3..=4).contains(&n), "kept epochs 0..=2 (and maybe 3), got {n}");
+        assert!(
+            (3..=4).contains(&n),
+            "kept epochs 0..=2 (and maybe 3), got {n}"
+        );
         assert!(run.epochs.iter().enumerate().all(|(i, e)| e.epoch == i));
     }
-    assert_eq!(*epochs_seen.lock().expect("lock"), r.runs.iter().map(|r| r.epochs.len()).sum::<usize>());
+    assert_eq!(
+        *epochs_seen.lock().expect("lock"),
+        r.runs.iter().map(|r| r.epochs.len()).sum::<usize>()
+    );
 }
 
 #[test]

@@ -50,14 +50,18 @@ pub enum DataError {
         available: String,
     },
 
-    #[error("{file}: target column '{column}' has {classes} class(es) after dropping missing values; at least 2 are needed")]
+    #[error(
+        "{file}: target column '{column}' has {classes} class(es) after dropping missing values; at least 2 are needed"
+    )]
     OneClass {
         file: String,
         column: String,
         classes: usize,
     },
 
-    #[error("{file}: target column '{column}' holds text ({example:?}), so it cannot be a regression target")]
+    #[error(
+        "{file}: target column '{column}' holds text ({example:?}), so it cannot be a regression target"
+    )]
     TextRegressionTarget {
         file: String,
         column: String,
@@ -67,7 +71,9 @@ pub enum DataError {
     #[error("{file}: no usable feature columns (every column is the target, ignored or free text)")]
     NoFeatures { file: String },
 
-    #[error("{file}: {rows} usable row(s) left after dropping missing values; at least {needed} are needed for a train/validation split")]
+    #[error(
+        "{file}: {rows} usable row(s) left after dropping missing values; at least {needed} are needed for a train/validation split"
+    )]
     TooFewRows {
         file: String,
         rows: usize,

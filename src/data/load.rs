@@ -35,9 +35,10 @@ const PROGRESS_EVERY: usize = 1 << 14;
 
 /// Reads and types a CSV file.
 pub fn load_csv(path: &Path, progress: &mut dyn FnMut(LoadProgress)) -> Result<Table, DataError> {
-    let file = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let bytes = std::fs::read(path).map_err(|e| DataError::Io {
         file: file.clone(),
         message: e.to_string(),
@@ -106,9 +107,13 @@ pub fn parse_csv(
         if preview.len() < PREVIEW_ROWS {
             preview.push(record.iter().map(str::to_owned).collect());
         }
-        if row % PROGRESS_EVERY == 0 {
+        if row.is_multiple_of(PROGRESS_EVERY) {
             let done = record.position().map_or(0, |p| p.byte());
-            progress(LoadProgress { bytes_done: done, bytes_total: total, rows: row });
+            progress(LoadProgress {
+                bytes_done: done,
+                bytes_total: total,
+                rows: row,
+            });
         }
     }
     let n_rows = row_lines.len();
@@ -155,7 +160,11 @@ pub fn parse_csv(
             }
         })
         .collect();
-    progress(LoadProgress { bytes_done: total, bytes_total: total, rows: n_rows });
+    progress(LoadProgress {
+        bytes_done: total,
+        bytes_total: total,
+        rows: n_rows,
+    });
     Ok(Table {
         source: file.into(),
         delimiter,
@@ -171,10 +180,16 @@ fn check_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a [u8], DataError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let line_of = |pos: usize| 1 + bytes[..pos].iter().filter(|&&b| b == b'\n').count() as u64;
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(DataError::NotText { file: file.into(), line: line_of(pos) });
+        return Err(DataError::NotText {
+            file: file.into(),
+            line: line_of(pos),
+        });
     }
     if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(DataError::NotText { file: file.into(), line: line_of(e.valid_up_to()) });
+        return Err(DataError::NotText {
+            file: file.into(),
+            line: line_of(e.valid_up_to()),
+        });
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(DataError::Empty { file: file.into() });
@@ -188,14 +203,20 @@ fn is_blank(record: &csv::StringRecord) -> bool {
 
 fn csv_error(e: csv::Error, file: &str) -> DataError {
     let line = e.position().map_or(0, |p| p.line());
-    DataError::Malformed { file: file.into(), line, message: e.to_string() }
+    DataError::Malformed {
+        file: file.into(),
+        line,
+        message: e.to_string(),
+    }
 }
 
 fn estimate_rows(text: &[u8]) -> usize {
     let sample = &text[..text.len().min(64 * 1024)];
     let lines = sample.iter().filter(|&&b| b == b'\n').count().max(1);
     let per_line = sample.len() / lines;
-    (text.len() / per_line.max(1)).saturating_add(16).min(1 << 28)
+    (text.len() / per_line.max(1))
+        .saturating_add(16)
+        .min(1 << 28)
 }
 
 /// Blank header cells become `column_N`; repeated names get `_2`, `_3`... so every column can be
@@ -335,11 +356,17 @@ fn infer_kind(data: &ColumnData, present: usize) -> ColumnKind {
     if k <= MAX_CATEGORIES && (k * 2 <= present || k <= 2) {
         return ColumnKind::Categorical { levels: k };
     }
-    let dates = levels.iter().take(200).filter(|l| looks_like_date(l)).count();
+    let dates = levels
+        .iter()
+        .take(200)
+        .filter(|l| looks_like_date(l))
+        .count();
     let reason = if dates * 10 >= levels.len().min(200) * 9 {
         "looks like dates or times; excluded from features".to_owned()
     } else if k == present {
-        format!("every value is different ({k} of {present}): an identifier?; excluded from features")
+        format!(
+            "every value is different ({k} of {present}): an identifier?; excluded from features"
+        )
     } else {
         format!("{k} distinct text values in {present} rows: free text?; excluded from features")
     };
@@ -349,7 +376,13 @@ fn infer_kind(data: &ColumnData, present: usize) -> ColumnKind {
 /// `2024-01-31`, `31/01/2024`, `2024-01-31T12:00`, `12:30:00`...
 fn looks_like_date(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    let seps = s.chars().filter(|c| matches!(c, '-' | '/' | ':' | '.')).count();
-    let others = s.chars().filter(|c| c.is_alphabetic() && *c != 'T' && *c != 'Z').count();
+    let seps = s
+        .chars()
+        .filter(|c| matches!(c, '-' | '/' | ':' | '.'))
+        .count();
+    let others = s
+        .chars()
+        .filter(|c| c.is_alphabetic() && *c != 'T' && *c != 'Z')
+        .count();
     digits >= 4 && seps >= 2 && others == 0
 }

@@ -153,8 +153,11 @@ impl DataSummary {
         }
         match self.task {
             Task::Classification => {
-                let classes: Vec<String> =
-                    self.classes.iter().map(|c| format!("{} ({})", c.name, c.count)).collect();
+                let classes: Vec<String> = self
+                    .classes
+                    .iter()
+                    .map(|c| format!("{} ({})", c.name, c.count))
+                    .collect();
                 s += &format!(
                     "\ntarget '{}': classification, {} classes: {}",
                     self.target,
@@ -216,14 +219,19 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
     if !(opts.val_fraction > 0.0 && opts.val_fraction < 1.0) {
         return Err(DataError::Setting {
             field: "val_fraction".into(),
-            message: format!("must be between 0 and 1 (exclusive), got {}", opts.val_fraction),
+            message: format!(
+                "must be between 0 and 1 (exclusive), got {}",
+                opts.val_fraction
+            ),
         });
     }
-    let t_idx = table.column_index(&opts.target).ok_or_else(|| DataError::UnknownTarget {
-        file: file.clone(),
-        target: opts.target.clone(),
-        available: table.column_names().join(", "),
-    })?;
+    let t_idx = table
+        .column_index(&opts.target)
+        .ok_or_else(|| DataError::UnknownTarget {
+            file: file.clone(),
+            target: opts.target.clone(),
+            available: table.column_names().join(", "),
+        })?;
     let target = &table.columns[t_idx];
     let task = infer_task(target, opts.task, &file)?;
 
@@ -234,12 +242,25 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
         if i == t_idx {
             continue;
         }
-        if opts.ignore.iter().any(|n| n == &c.name || n == &c.original_name) {
-            excluded.push(ExcludedColumn { column: c.name.clone(), reason: "ignored by the user".into() });
+        if opts
+            .ignore
+            .iter()
+            .any(|n| n == &c.name || n == &c.original_name)
+        {
+            excluded.push(ExcludedColumn {
+                column: c.name.clone(),
+                reason: "ignored by the user".into(),
+            });
         } else if let ColumnKind::Text { reason } = &c.kind {
-            excluded.push(ExcludedColumn { column: c.name.clone(), reason: reason.clone() });
+            excluded.push(ExcludedColumn {
+                column: c.name.clone(),
+                reason: reason.clone(),
+            });
         } else if c.missing == table.n_rows {
-            excluded.push(ExcludedColumn { column: c.name.clone(), reason: "every cell is missing".into() });
+            excluded.push(ExcludedColumn {
+                column: c.name.clone(),
+                reason: "every cell is missing".into(),
+            });
         } else {
             features.push(c);
         }
@@ -255,7 +276,8 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
     for r in 0..table.n_rows {
         if target.is_missing(r) {
             dropped_target += 1;
-        } else if opts.missing == MissingPolicy::DropRow && features.iter().any(|c| c.is_missing(r)) {
+        } else if opts.missing == MissingPolicy::DropRow && features.iter().any(|c| c.is_missing(r))
+        {
             dropped_features += 1;
         } else {
             rows.push(r);
@@ -267,7 +289,11 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
         Task::Classification => {
             let (labels, classes) = class_labels(target, &rows);
             if classes.len() < 2 {
-                return Err(DataError::OneClass { file, column: target.name.clone(), classes: classes.len() });
+                return Err(DataError::OneClass {
+                    file,
+                    column: target.name.clone(),
+                    classes: classes.len(),
+                });
             }
             (labels, classes)
         }
@@ -275,18 +301,29 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
     };
     let min_rows = 2;
     if rows.len() < min_rows {
-        return Err(DataError::TooFewRows { file, rows: rows.len(), needed: min_rows });
+        return Err(DataError::TooFewRows {
+            file,
+            rows: rows.len(),
+            needed: min_rows,
+        });
     }
 
     let (train_pos, val_pos) = split(&labels, classes.len(), rows.len(), opts.val_fraction, seed);
     if train_pos.is_empty() || val_pos.is_empty() {
-        return Err(DataError::TooFewRows { file, rows: rows.len(), needed: min_rows });
+        return Err(DataError::TooFewRows {
+            file,
+            rows: rows.len(),
+            needed: min_rows,
+        });
     }
     let train_rows: Vec<usize> = train_pos.iter().map(|&p| rows[p]).collect();
     let val_rows: Vec<usize> = val_pos.iter().map(|&p| rows[p]).collect();
 
     // Encoders fitted on the training rows only.
-    let encoders: Vec<Encoder> = features.iter().map(|c| Encoder::fit(c, &train_rows)).collect();
+    let encoders: Vec<Encoder> = features
+        .iter()
+        .map(|c| Encoder::fit(c, &train_rows))
+        .collect();
     let n_inputs: usize = encoders.iter().map(Encoder::width).sum();
     let mut cells_imputed = 0;
     let mut encode = |rows: &[usize]| {
@@ -315,7 +352,8 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
                 });
             };
             let (mean, std) = mean_std(train_rows.iter().map(|&r| v[r]));
-            let scale = |rs: &[usize]| Targets::Values(rs.iter().map(|&r| (v[r] - mean) / std).collect());
+            let scale =
+                |rs: &[usize]| Targets::Values(rs.iter().map(|&r| (v[r] - mean) / std).collect());
             (scale(&train_rows), scale(&val_rows), mean, std)
         }
     };
@@ -329,12 +367,19 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
                 input_names.extend(levels.iter().map(|l| format!("{}={}", c.name, l)));
             }
         }
-        infos.push(FeatureInfo { column: c.name.clone(), kind: c.kind.label().into(), width: enc.width() });
+        infos.push(FeatureInfo {
+            column: c.name.clone(),
+            kind: c.kind.label().into(),
+            width: enc.width(),
+        });
     }
     let class_counts = classes
         .iter()
         .enumerate()
-        .map(|(k, name)| ClassCount { name: name.clone(), count: labels.iter().filter(|&&l| l == k as u32).count() })
+        .map(|(k, name)| ClassCount {
+            name: name.clone(),
+            count: labels.iter().filter(|&&l| l == k as u32).count(),
+        })
         .collect();
 
     let summary = DataSummary {
@@ -456,7 +501,13 @@ fn class_labels(target: &Column, rows: &[usize]) -> (Vec<u32>, Vec<String>) {
 /// frac))` validation rows (1437/360 on digits, as in the benchmark spec). Classification is
 /// stratified: classes get their share by largest remainder, and each class with two or more rows
 /// lands on both sides.
-fn split(labels: &[u32], n_classes: usize, n: usize, frac: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+fn split(
+    labels: &[u32],
+    n_classes: usize,
+    n: usize,
+    frac: f64,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
     let mut rng = derive_rng(seed, &[stream::SPLIT]);
     let n_val = n - ((n as f64 * (1.0 - frac)).floor() as usize).min(n);
     let groups: Vec<Vec<usize>> = if n_classes > 0 {
@@ -469,10 +520,17 @@ fn split(labels: &[u32], n_classes: usize, n: usize, frac: f64, seed: u64) -> (V
         vec![(0..n).collect()]
     };
     // Largest-remainder allocation of the validation rows to the groups.
-    let exact: Vec<f64> = groups.iter().map(|g| g.len() as f64 * n_val as f64 / n as f64).collect();
+    let exact: Vec<f64> = groups
+        .iter()
+        .map(|g| g.len() as f64 * n_val as f64 / n as f64)
+        .collect();
     let mut quota: Vec<usize> = exact.iter().map(|q| q.floor() as usize).collect();
     let mut by_remainder: Vec<usize> = (0..groups.len()).collect();
-    by_remainder.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())).then(a.cmp(&b)));
+    by_remainder.sort_by(|&a, &b| {
+        (exact[b] - exact[b].floor())
+            .total_cmp(&(exact[a] - exact[a].floor()))
+            .then(a.cmp(&b))
+    });
     let mut left = n_val.saturating_sub(quota.iter().sum());
     for &i in by_remainder.iter().cycle().take(groups.len() * 2) {
         if left == 0 {
@@ -487,7 +545,11 @@ fn split(labels: &[u32], n_classes: usize, n: usize, frac: f64, seed: u64) -> (V
     let mut val = Vec::with_capacity(n_val);
     for (mut g, k) in groups.into_iter().zip(quota) {
         g.shuffle(&mut rng);
-        let k = if g.len() >= 2 { k.clamp(1, g.len() - 1) } else { 0 };
+        let k = if g.len() >= 2 {
+            k.clamp(1, g.len() - 1)
+        } else {
+            0
+        };
         val.extend_from_slice(&g[..k]);
         train.extend_from_slice(&g[k..]);
     }
@@ -516,10 +578,17 @@ fn mean_std(values: impl Iterator<Item = f32>) -> (f32, f32) {
 
 /// Per-column encoding fitted on the training rows.
 enum Encoder {
-    Numeric { mean: f32, std: f32 },
+    Numeric {
+        mean: f32,
+        std: f32,
+    },
     /// `map[code]` is the one-hot slot (or `u32::MAX` for a level absent from training);
     /// `fill` is the slot used for missing cells under imputation (the most frequent level).
-    OneHot { levels: Vec<String>, map: Vec<u32>, fill: u32 },
+    OneHot {
+        levels: Vec<String>,
+        map: Vec<u32>,
+        fill: u32,
+    },
 }
 
 impl Encoder {
@@ -543,7 +612,11 @@ impl Encoder {
                     .enumerate()
                     .max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))
                     .map_or(0, |(i, _)| i as u32);
-                Encoder::OneHot { levels: levels.clone(), map, fill }
+                Encoder::OneHot {
+                    levels: levels.clone(),
+                    map,
+                    fill,
+                }
             }
         }
     }
@@ -556,7 +629,14 @@ impl Encoder {
     }
 
     /// Writes this column into `x` at `offset`; returns the number of imputed cells.
-    fn write(&self, c: &Column, rows: &[usize], x: &mut [f32], offset: usize, stride: usize) -> usize {
+    fn write(
+        &self,
+        c: &Column,
+        rows: &[usize],
+        x: &mut [f32],
+        offset: usize,
+        stride: usize,
+    ) -> usize {
         let mut imputed = 0;
         match (self, &c.data) {
             (Encoder::Numeric { mean, std }, ColumnData::Numeric(v)) => {

@@ -66,7 +66,17 @@ fn field_counts(sample: &[u8], delim: u8, max_records: usize) -> Vec<usize> {
 /// Missing-value markers, compared case-insensitively after trimming. Infinities count as
 /// missing: no infinity may reach training.
 const MISSING: [&str; 12] = [
-    "", "na", "n/a", "nan", "null", "?", "inf", "+inf", "-inf", "infinity", "+infinity",
+    "",
+    "na",
+    "n/a",
+    "nan",
+    "null",
+    "?",
+    "inf",
+    "+inf",
+    "-inf",
+    "infinity",
+    "+infinity",
     "-infinity",
 ];
 

@@ -34,7 +34,10 @@ pub enum ColumnData {
     /// `NaN` marks a missing cell.
     Numeric(Vec<f32>),
     /// Indices into `levels`; [`MISSING_CODE`] marks a missing cell.
-    Text { codes: Vec<u32>, levels: Vec<String> },
+    Text {
+        codes: Vec<u32>,
+        levels: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

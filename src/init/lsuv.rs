@@ -46,7 +46,10 @@ pub fn lsuv(
             var = variance(&out);
             iterations += 1;
         }
-        report.push(LsuvLayer { variance: var, iterations });
+        report.push(LsuvLayer {
+            variance: var,
+            iterations,
+        });
         if l < last {
             out.iter_mut().for_each(|z| *z = activation.apply(*z));
         }
@@ -56,7 +59,14 @@ pub fn lsuv(
 }
 
 /// `x [rows, fan_in] @ w [fan_in, fan_out] + b`, on the host.
-pub fn linear(x: &[f32], rows: usize, fan_in: usize, w: &[f32], b: &[f32], fan_out: usize) -> Vec<f32> {
+pub fn linear(
+    x: &[f32],
+    rows: usize,
+    fan_in: usize,
+    w: &[f32],
+    b: &[f32],
+    fan_out: usize,
+) -> Vec<f32> {
     let mut out = Vec::with_capacity(rows * fan_out);
     for r in 0..rows {
         out.extend_from_slice(b);

@@ -11,7 +11,9 @@ mod sample;
 mod spec;
 
 pub use catalogue::{CATALOGUE, Entry, describe, entry};
-pub use lsuv::{LSUV_BATCH, LSUV_MAX_ITERATIONS, LSUV_TOLERANCE, LsuvLayer, linear, lsuv, variance};
+pub use lsuv::{
+    LSUV_BATCH, LSUV_MAX_ITERATIONS, LSUV_TOLERANCE, LsuvLayer, linear, lsuv, variance,
+};
 pub use orthogonal::orthogonal;
 pub use sample::sample;
 pub use spec::{BiasInit, FanMode, Gain, Initializer, NAMES, ParseInitError};
@@ -54,5 +56,9 @@ pub fn init_arm(
         (true, Some(batch)) => Some(lsuv(&mut weights, &biases, dims, activation, batch)),
         _ => None,
     };
-    ArmWeights { weights, biases, lsuv }
+    ArmWeights {
+        weights,
+        biases,
+        lsuv,
+    }
 }

@@ -16,7 +16,10 @@ pub fn orthogonal<R: Rng>(fan_in: usize, fan_out: usize, gain: f32, rng: &mut R)
         return Vec::new();
     }
     // `short` column vectors of length `long`, stored column by column.
-    let mut q: Vec<f64> = normal(long * short, 1.0, rng).into_iter().map(f64::from).collect();
+    let mut q: Vec<f64> = normal(long * short, 1.0, rng)
+        .into_iter()
+        .map(f64::from)
+        .collect();
     for j in 0..short {
         for _pass in 0..2 {
             for p in 0..j {
@@ -26,7 +29,10 @@ pub fn orthogonal<R: Rng>(fan_in: usize, fan_out: usize, gain: f32, rng: &mut R)
                 }
             }
         }
-        let norm = (0..long).map(|i| q[j * long + i].powi(2)).sum::<f64>().sqrt();
+        let norm = (0..long)
+            .map(|i| q[j * long + i].powi(2))
+            .sum::<f64>()
+            .sqrt();
         // A Gaussian column is dependent on the others with probability zero; guard anyway.
         let norm = if norm > 1e-300 { norm } else { 1.0 };
         for i in 0..long {

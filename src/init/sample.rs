@@ -30,9 +30,11 @@ pub fn sample<R: Rng>(
         Initializer::TruncNormal(std) => trunc_normal(n, std, rng),
         Initializer::XavierUniform(_) => uniform(n, gain * (3.0 / fan_avg).sqrt(), rng),
         Initializer::XavierNormal(_) => normal(n, gain * (1.0 / fan_avg).sqrt(), rng),
-        Initializer::KaimingUniform(_, mode) => {
-            uniform(n, gain * (3.0 / kaiming_fan(fan_in, fan_out, mode)).sqrt(), rng)
-        }
+        Initializer::KaimingUniform(_, mode) => uniform(
+            n,
+            gain * (3.0 / kaiming_fan(fan_in, fan_out, mode)).sqrt(),
+            rng,
+        ),
         Initializer::KaimingNormal(_, mode) => {
             normal(n, gain / kaiming_fan(fan_in, fan_out, mode).sqrt(), rng)
         }
@@ -79,10 +81,12 @@ pub(super) fn normal<R: Rng>(n: usize, std: f32, rng: &mut R) -> Vec<f32> {
 /// N(0, std^2) with every draw beyond +-2 std redrawn (Keras' TruncatedNormal).
 fn trunc_normal<R: Rng>(n: usize, std: f32, rng: &mut R) -> Vec<f32> {
     (0..n)
-        .map(|_| loop {
-            let z: f64 = StandardNormal.sample(rng);
-            if z.abs() <= 2.0 {
-                break (z * std as f64) as f32;
+        .map(|_| {
+            loop {
+                let z: f64 = StandardNormal.sample(rng);
+                if z.abs() <= 2.0 {
+                    break (z * std as f64) as f32;
+                }
             }
         })
         .collect()

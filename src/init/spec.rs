@@ -189,7 +189,10 @@ impl FromStr for Initializer {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let text = text.trim();
         let (name, params) = match text.split_once(':') {
-            Some((n, p)) => (n.trim().to_ascii_lowercase().replace('_', "-"), Some(p.trim())),
+            Some((n, p)) => (
+                n.trim().to_ascii_lowercase().replace('_', "-"),
+                Some(p.trim()),
+            ),
             None => (text.to_ascii_lowercase().replace('_', "-"), None),
         };
         let name = name.as_str();
@@ -197,14 +200,23 @@ impl FromStr for Initializer {
         let mut gain = Gain::Default;
         let mut mode = FanMode::FanIn;
         let mut used_options = false;
-        for p in params.into_iter().flat_map(|p| p.split(',')).map(str::trim).filter(|p| !p.is_empty()) {
+        for p in params
+            .into_iter()
+            .flat_map(|p| p.split(','))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             match p.split_once('=') {
                 Some(("gain", v)) => {
                     used_options = true;
                     gain = match v.trim() {
                         "auto" => Gain::Auto,
                         v => Gain::Value(number(name, Some(v), "gain").and_then(|g| {
-                            if g > 0.0 { Ok(g) } else { Err(err(format!("'{name}': gain must be positive"))) }
+                            if g > 0.0 {
+                                Ok(g)
+                            } else {
+                                Err(err(format!("'{name}': gain must be positive")))
+                            }
                         })?),
                     };
                 }
@@ -212,7 +224,11 @@ impl FromStr for Initializer {
                     used_options = true;
                     mode = parse_mode(name, v)?;
                 }
-                Some((k, _)) => return Err(err(format!("'{name}': unknown option '{k}' (options: gain, mode)"))),
+                Some((k, _)) => {
+                    return Err(err(format!(
+                        "'{name}': unknown option '{k}' (options: gain, mode)"
+                    )));
+                }
                 None if matches!(p, "fan-in" | "fan-out" | "fan_in" | "fan_out") => {
                     used_options = true;
                     mode = parse_mode(name, p)?;
@@ -223,8 +239,14 @@ impl FromStr for Initializer {
         }
         let scaling = matches!(
             name,
-            "xavier-uniform" | "xavier-normal" | "kaiming-uniform" | "kaiming-normal" | "lecun-uniform"
-                | "lecun-normal" | "orthogonal" | "identity"
+            "xavier-uniform"
+                | "xavier-normal"
+                | "kaiming-uniform"
+                | "kaiming-normal"
+                | "lecun-uniform"
+                | "lecun-normal"
+                | "orthogonal"
+                | "identity"
         );
         if used_options && !scaling {
             return Err(err(format!("'{name}' takes no gain or mode options")));
@@ -233,7 +255,11 @@ impl FromStr for Initializer {
             return Err(err(format!("'{name}': mode applies to kaiming-* only")));
         }
         let positive = |v: f32, what: &str| {
-            if v > 0.0 { Ok(v) } else { Err(err(format!("'{name}': {what} must be positive, got {v}"))) }
+            if v > 0.0 {
+                Ok(v)
+            } else {
+                Err(err(format!("'{name}': {what} must be positive, got {v}")))
+            }
         };
         let no_param = |init: Initializer| match positional {
             None => Ok(init),
@@ -243,8 +269,14 @@ impl FromStr for Initializer {
             "zeros" | "zero" => no_param(Initializer::Zeros),
             "ones" => no_param(Initializer::Ones),
             "constant" => Ok(Initializer::Constant(number(name, positional, "value")?)),
-            "uniform" => Ok(Initializer::Uniform(positive(number(name, positional, "bound")?, "the bound")?)),
-            "normal" => Ok(Initializer::Normal(positive(number(name, positional, "standard deviation")?, "the std")?)),
+            "uniform" => Ok(Initializer::Uniform(positive(
+                number(name, positional, "bound")?,
+                "the bound",
+            )?)),
+            "normal" => Ok(Initializer::Normal(positive(
+                number(name, positional, "standard deviation")?,
+                "the std",
+            )?)),
             "trunc-normal" | "truncated-normal" => Ok(Initializer::TruncNormal(positive(
                 number(name, positional, "standard deviation")?,
                 "the std",
@@ -258,10 +290,14 @@ impl FromStr for Initializer {
             "orthogonal" => no_param(Initializer::Orthogonal(gain)),
             "identity" | "eye" => no_param(Initializer::Identity(gain)),
             "sparse" => {
-                let k = positional.ok_or_else(|| err("'sparse' needs K, the non-zero inputs per unit, e.g. 'sparse:15'".into()))?;
+                let k = positional.ok_or_else(|| {
+                    err("'sparse' needs K, the non-zero inputs per unit, e.g. 'sparse:15'".into())
+                })?;
                 match k.parse::<usize>() {
                     Ok(k) if k > 0 => Ok(Initializer::Sparse(k)),
-                    _ => Err(err(format!("'sparse': K must be a positive integer, got '{k}'"))),
+                    _ => Err(err(format!(
+                        "'sparse': K must be a positive integer, got '{k}'"
+                    ))),
                 }
             }
             "pytorch-default" | "pytorch" => no_param(Initializer::PytorchDefault),
@@ -275,7 +311,9 @@ fn parse_mode(name: &str, v: &str) -> Result<FanMode, ParseInitError> {
     match v.trim().replace('_', "-").as_str() {
         "fan-in" => Ok(FanMode::FanIn),
         "fan-out" => Ok(FanMode::FanOut),
-        other => Err(err(format!("'{name}': mode must be fan-in or fan-out, got '{other}'"))),
+        other => Err(err(format!(
+            "'{name}': mode must be fan-in or fan-out, got '{other}'"
+        ))),
     }
 }
 
@@ -298,7 +336,11 @@ pub struct BiasInit(pub f32);
 
 impl fmt::Display for BiasInit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0.0 { f.write_str("zeros") } else { write!(f, "constant:{}", self.0) }
+        if self.0 == 0.0 {
+            f.write_str("zeros")
+        } else {
+            write!(f, "constant:{}", self.0)
+        }
     }
 }
 
@@ -309,7 +351,9 @@ impl FromStr for BiasInit {
             Ok(Initializer::Zeros) => Ok(BiasInit(0.0)),
             Ok(Initializer::Constant(v)) => Ok(BiasInit(v)),
             Ok(Initializer::Ones) => Ok(BiasInit(1.0)),
-            _ => Err(format!("bias init must be 'zeros' or 'constant:V', got '{s}'")),
+            _ => Err(format!(
+                "bias init must be 'zeros' or 'constant:V', got '{s}'"
+            )),
         }
     }
 }

@@ -35,11 +35,22 @@ pub struct ScoreAccumulator {
 
 impl ScoreAccumulator {
     pub fn new(arms: usize) -> Self {
-        Self { loss_sum: vec![0.0; arms], hits_or_sse: vec![0.0; arms], rows: 0 }
+        Self {
+            loss_sum: vec![0.0; arms],
+            hits_or_sse: vec![0.0; arms],
+            rows: 0,
+        }
     }
 
     /// `out` is `[arms, rows, outputs]` row-major for the rows `targets[start..start + rows]`.
-    pub fn add(&mut self, out: &[f32], outputs: usize, targets: &Targets, start: usize, rows: usize) {
+    pub fn add(
+        &mut self,
+        out: &[f32],
+        outputs: usize,
+        targets: &Targets,
+        start: usize,
+        rows: usize,
+    ) {
         let arms = self.loss_sum.len();
         for a in 0..arms {
             for r in 0..rows {
@@ -100,7 +111,12 @@ pub fn cross_entropy(logits: &[f32], y: usize) -> (f64, usize) {
     if !max.is_finite() || logits.iter().any(|v| !v.is_finite()) {
         return (f64::NAN, argmax);
     }
-    let lse = max + logits.iter().map(|&v| (v as f64 - max).exp()).sum::<f64>().ln();
+    let lse = max
+        + logits
+            .iter()
+            .map(|&v| (v as f64 - max).exp())
+            .sum::<f64>()
+            .ln();
     (lse - logits[y] as f64, argmax)
 }
 

@@ -32,7 +32,12 @@ pub struct TrainSpec {
 
 impl Default for TrainSpec {
     fn default() -> Self {
-        Self { optimizer: OptimizerSpec::default(), lr: 1e-3, batch_size: 64, epochs: 20 }
+        Self {
+            optimizer: OptimizerSpec::default(),
+            lr: 1e-3,
+            batch_size: 64,
+            epochs: 20,
+        }
     }
 }
 
@@ -77,18 +82,44 @@ fn eval_chunk(arms: usize, max_width: usize) -> usize {
     ((4usize << 20) / (arms * max_width).max(1)).clamp(16, 8192)
 }
 
+/// What every group of a study shares: the data, the model and the training settings.
+#[derive(Clone, Copy)]
+pub struct Trainer<'a> {
+    pub data: &'a PreparedData,
+    pub model: &'a ModelSpec,
+    pub spec: &'a TrainSpec,
+    /// The study seed (batch orders are keyed by it and each arm's repeat).
+    pub seed: u64,
+}
+
+impl Trainer<'_> {
+    /// Trains `plans` together in one stacked module on `device`; see [`train_arms`].
+    pub fn train(
+        &self,
+        plans: &[ArmPlan],
+        device: &Device,
+        emit: &(dyn Fn(TrainEvent) + Sync),
+        cancel: &AtomicBool,
+    ) -> Vec<ArmOutcome> {
+        train_arms(self, plans, device, emit, cancel)
+    }
+}
+
 /// Trains `plans` together in one stacked module on `device`. Arms never interact; a group of one
 /// gives the same numbers as the same arm inside any larger group.
 pub fn train_arms(
-    data: &PreparedData,
-    model: &ModelSpec,
-    spec: &TrainSpec,
-    seed: u64,
+    t: &Trainer<'_>,
     plans: &[ArmPlan],
     device: &Device,
     emit: &(dyn Fn(TrainEvent) + Sync),
     cancel: &AtomicBool,
 ) -> Vec<ArmOutcome> {
+    let Trainer {
+        data,
+        model,
+        spec,
+        seed,
+    } = *t;
     let arms = plans.len();
     let dims = model.dims(data.n_inputs, data.n_outputs());
     let act = model.activation;
@@ -109,15 +140,44 @@ pub fn train_arms(
     let batch = spec.batch_size.max(1);
 
     // Epoch 0: the untrained networks.
-    let init_train = evaluate(&params, &data.x_train, &data.y_train, n_in, n_out, act, &dims, device);
-    let init_val = evaluate(&params, &data.x_val, &data.y_val, n_in, n_out, act, &dims, device);
-    record_epoch(0, &init_train, &init_val, data.task, plans, &mut outcomes, &mut alive, emit);
-    for a in 0..arms {
-        if !alive[a] {
-            params = params.into_iter().map(|p| zero_arm(p, a)).collect();
-        }
+    let init_train = evaluate(
+        &params,
+        &data.x_train,
+        &data.y_train,
+        n_in,
+        n_out,
+        act,
+        &dims,
+        device,
+    );
+    let init_val = evaluate(
+        &params,
+        &data.x_val,
+        &data.y_val,
+        n_in,
+        n_out,
+        act,
+        &dims,
+        device,
+    );
+    record_epoch(
+        0,
+        &init_train,
+        &init_val,
+        data.task,
+        plans,
+        &mut outcomes,
+        &mut alive,
+        emit,
+    );
+    for (a, _) in alive.iter().enumerate().filter(|(_, ok)| !**ok) {
+        params = params.into_iter().map(|p| zero_arm(p, a)).collect();
     }
-    mask = if alive.iter().all(|&x| x) { mask } else { alive_mask(&alive, device) };
+    mask = if alive.iter().all(|&x| x) {
+        mask
+    } else {
+        alive_mask(&alive, device)
+    };
 
     let mut x_host = vec![0.0f32; arms * batch * n_in];
     let mut y_host = vec![0.0f32; arms * batch * n_out];
@@ -127,7 +187,10 @@ pub fn train_arms(
             .iter()
             .map(|p| {
                 let mut order: Vec<usize> = (0..n_train).collect();
-                order.shuffle(&mut derive_rng(seed, &[stream::SHUFFLE, p.repeat, epoch as u64]));
+                order.shuffle(&mut derive_rng(
+                    seed,
+                    &[stream::SHUFFLE, p.repeat, epoch as u64],
+                ));
                 order
             })
             .collect();
@@ -138,10 +201,19 @@ pub fn train_arms(
             }
             let b = batch.min(n_train - start);
             fill_batch(data, &orders, start, b, &mut x_host, &mut y_host);
-            let x = Tensor::<3>::from_data(TensorData::new(x_host[..arms * b * n_in].to_vec(), [arms, b, n_in]), device);
-            let y = Tensor::<3>::from_data(TensorData::new(y_host[..arms * b * n_out].to_vec(), [arms, b, n_out]), device);
+            let x = Tensor::<3>::from_data(
+                TensorData::new(x_host[..arms * b * n_in].to_vec(), [arms, b, n_in]),
+                device,
+            );
+            let y = Tensor::<3>::from_data(
+                TensorData::new(y_host[..arms * b * n_out].to_vec(), [arms, b, n_out]),
+                device,
+            );
 
-            let tracked: Vec<Tensor<3>> = params.iter().map(|p| p.clone().autodiff().require_grad()).collect();
+            let tracked: Vec<Tensor<3>> = params
+                .iter()
+                .map(|p| p.clone().autodiff().require_grad())
+                .collect();
             let out = forward(&tracked, x, act);
             let per_arm = loss(out, y, data.task); // [arms, 1, 1]
             let mut grads = (per_arm.clone() * mask.clone()).sum().backward();
@@ -177,19 +249,42 @@ pub fn train_arms(
             }
             steps_unreported += 1;
             if steps_unreported >= 8 {
-                emit(TrainEvent::Steps { steps: steps_unreported });
+                emit(TrainEvent::Steps {
+                    steps: steps_unreported,
+                });
                 steps_unreported = 0;
             }
         }
         let train: Vec<SplitScore> = loss_sum
             .iter()
-            .map(|&s| SplitScore { loss: s / n_train as f64, score: f64::NAN })
+            .map(|&s| SplitScore {
+                loss: s / n_train as f64,
+                score: f64::NAN,
+            })
             .collect();
-        let val = evaluate(&params, &data.x_val, &data.y_val, n_in, n_out, act, &dims, device);
+        let val = evaluate(
+            &params,
+            &data.x_val,
+            &data.y_val,
+            n_in,
+            n_out,
+            act,
+            &dims,
+            device,
+        );
         let before: Vec<bool> = alive.clone();
-        record_epoch(epoch, &train, &val, data.task, plans, &mut outcomes, &mut alive, emit);
-        for a in 0..arms {
-            if before[a] && !alive[a] {
+        record_epoch(
+            epoch,
+            &train,
+            &val,
+            data.task,
+            plans,
+            &mut outcomes,
+            &mut alive,
+            emit,
+        );
+        for (a, (was, is)) in before.iter().zip(alive.clone()).enumerate() {
+            if *was && !is {
                 params = params.into_iter().map(|p| zero_arm(p, a)).collect();
                 optim.reset_arm(a);
                 mask = alive_mask(&alive, device);
@@ -197,7 +292,9 @@ pub fn train_arms(
         }
     }
     if steps_unreported > 0 {
-        emit(TrainEvent::Steps { steps: steps_unreported });
+        emit(TrainEvent::Steps {
+            steps: steps_unreported,
+        });
     }
     let host: Vec<Vec<f32>> = params.into_iter().map(to_vec).collect();
     for (a, outcome) in outcomes.iter_mut().enumerate() {
@@ -243,7 +340,14 @@ fn alive_mask(alive: &[bool], device: &Device) -> Tensor<3> {
 }
 
 /// Copies the batch rows of each arm's order into the host buffers.
-fn fill_batch(data: &PreparedData, orders: &[Vec<usize>], start: usize, b: usize, x: &mut [f32], y: &mut [f32]) {
+fn fill_batch(
+    data: &PreparedData,
+    orders: &[Vec<usize>],
+    start: usize,
+    b: usize,
+    x: &mut [f32],
+    y: &mut [f32],
+) {
     let n_in = data.n_inputs;
     let n_out = data.n_outputs();
     for (a, order) in orders.iter().enumerate() {
@@ -280,7 +384,10 @@ fn evaluate(
     let mut acc = ScoreAccumulator::new(arms);
     for start in (0..rows).step_by(chunk) {
         let n = chunk.min(rows - start);
-        let xt = Tensor::<3>::from_data(TensorData::new(x[start * n_in..(start + n) * n_in].to_vec(), [1, n, n_in]), device);
+        let xt = Tensor::<3>::from_data(
+            TensorData::new(x[start * n_in..(start + n) * n_in].to_vec(), [1, n, n_in]),
+            device,
+        );
         let out = to_vec(forward(params, xt, act));
         acc.add(&out, n_out, y, start, n);
     }
@@ -314,12 +421,25 @@ fn record_epoch(
             val_r2: (task == Task::Regression).then_some(val[a].score),
         };
         outcomes[a].epochs.push(metrics.clone());
-        emit(TrainEvent::Epoch { arm: plans[a].arm, metrics });
+        emit(TrainEvent::Epoch {
+            arm: plans[a].arm,
+            metrics,
+        });
     }
 }
 
-fn kill(a: usize, epoch: usize, plans: &[ArmPlan], outcomes: &mut [ArmOutcome], alive: &mut [bool], emit: &(dyn Fn(TrainEvent) + Sync)) {
+fn kill(
+    a: usize,
+    epoch: usize,
+    plans: &[ArmPlan],
+    outcomes: &mut [ArmOutcome],
+    alive: &mut [bool],
+    emit: &(dyn Fn(TrainEvent) + Sync),
+) {
     alive[a] = false;
     outcomes[a].diverged_epoch = Some(epoch);
-    emit(TrainEvent::Diverged { arm: plans[a].arm, epoch });
+    emit(TrainEvent::Diverged {
+        arm: plans[a].arm,
+        epoch,
+    });
 }

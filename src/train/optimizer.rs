@@ -21,7 +21,11 @@ pub enum OptimizerKind {
 }
 
 impl OptimizerKind {
-    pub const ALL: [OptimizerKind; 3] = [OptimizerKind::Sgd, OptimizerKind::Momentum, OptimizerKind::Adam];
+    pub const ALL: [OptimizerKind; 3] = [
+        OptimizerKind::Sgd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Adam,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -45,7 +49,9 @@ impl FromStr for OptimizerKind {
             "sgd" => Ok(OptimizerKind::Sgd),
             "momentum" | "sgd-momentum" => Ok(OptimizerKind::Momentum),
             "adam" => Ok(OptimizerKind::Adam),
-            other => Err(format!("unknown optimizer '{other}' (valid: sgd, momentum, adam)")),
+            other => Err(format!(
+                "unknown optimizer '{other}' (valid: sgd, momentum, adam)"
+            )),
         }
     }
 }
@@ -64,16 +70,22 @@ pub struct OptimizerSpec {
 
 impl Default for OptimizerSpec {
     fn default() -> Self {
-        Self { kind: OptimizerKind::Adam, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8 }
+        Self {
+            kind: OptimizerKind::Adam,
+            momentum: 0.9,
+            nesterov: false,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        }
     }
 }
 
-/// Per-parameter state.
-#[derive(Clone)]
-enum State {
-    None,
-    Momentum { buf: Tensor<3> },
-    Adam { m: Tensor<3>, v: Tensor<3> },
+/// Per-parameter state: the momentum buffer, or Adam's first and second moments.
+#[derive(Clone, Default)]
+struct State {
+    first: Option<Tensor<3>>,
+    second: Option<Tensor<3>>,
 }
 
 /// The optimizer over a fixed list of stacked parameters (in the order the engine passes them).
@@ -86,7 +98,12 @@ pub struct Optimizer {
 
 impl Optimizer {
     pub fn new(spec: &OptimizerSpec, lr: f64, n_params: usize) -> Self {
-        Self { spec: spec.clone(), lr, step: 0, states: vec![State::None; n_params] }
+        Self {
+            spec: spec.clone(),
+            lr,
+            step: 0,
+            states: vec![State::default(); n_params],
+        }
     }
 
     /// Starts a step: Adam's bias corrections depend on the step count.
@@ -102,28 +119,43 @@ impl Optimizer {
             OptimizerKind::Sgd => param - grad.mul_scalar(lr),
             OptimizerKind::Momentum => {
                 // PyTorch: buf = mu * buf + g (first step: buf = g); nesterov: g + mu * buf.
-                let buf = match std::mem::replace(&mut self.states[i], State::None) {
-                    State::Momentum { buf } => buf.mul_scalar(s.momentum) + grad.clone(),
-                    _ => grad.clone(),
+                let buf = match self.states[i].first.take() {
+                    Some(buf) => buf.mul_scalar(s.momentum) + grad.clone(),
+                    None => grad.clone(),
                 };
-                let direction = if s.nesterov { grad + buf.clone().mul_scalar(s.momentum) } else { buf.clone() };
-                self.states[i] = State::Momentum { buf };
+                let direction = if s.nesterov {
+                    grad + buf.clone().mul_scalar(s.momentum)
+                } else {
+                    buf.clone()
+                };
+                self.states[i].first = Some(buf);
                 param - direction.mul_scalar(lr)
             }
             OptimizerKind::Adam => {
-                let (m, v) = match std::mem::replace(&mut self.states[i], State::None) {
-                    State::Adam { m, v } => (
+                let st = &mut self.states[i];
+                let (m, v) = match (st.first.take(), st.second.take()) {
+                    (Some(m), Some(v)) => (
                         m.mul_scalar(s.beta1) + grad.clone().mul_scalar(1.0 - s.beta1),
                         v.mul_scalar(s.beta2) + grad.square().mul_scalar(1.0 - s.beta2),
                     ),
-                    _ => (grad.clone().mul_scalar(1.0 - s.beta1), grad.square().mul_scalar(1.0 - s.beta2)),
+                    _ => (
+                        grad.clone().mul_scalar(1.0 - s.beta1),
+                        grad.square().mul_scalar(1.0 - s.beta2),
+                    ),
                 };
                 // PyTorch: denom = sqrt(v) / sqrt(1 - b2^t) + eps; w -= lr / (1 - b1^t) * m / denom.
                 let bc1 = 1.0 - s.beta1.powi(self.step);
                 let bc2 = 1.0 - s.beta2.powi(self.step);
-                let denom = v.clone().sqrt().mul_scalar(1.0 / bc2.sqrt()).add_scalar(s.eps);
+                let denom = v
+                    .clone()
+                    .sqrt()
+                    .mul_scalar(1.0 / bc2.sqrt())
+                    .add_scalar(s.eps);
                 let out = param - m.clone().div(denom).mul_scalar(lr / bc1);
-                self.states[i] = State::Adam { m, v };
+                self.states[i] = State {
+                    first: Some(m),
+                    second: Some(v),
+                };
                 out
             }
         }
@@ -132,11 +164,8 @@ impl Optimizer {
     /// Zeroes arm `arm`'s slice of every state tensor (after it diverged).
     pub fn reset_arm(&mut self, arm: usize) {
         for st in &mut self.states {
-            *st = match std::mem::replace(st, State::None) {
-                State::None => State::None,
-                State::Momentum { buf } => State::Momentum { buf: zero_arm(buf, arm) },
-                State::Adam { m, v } => State::Adam { m: zero_arm(m, arm), v: zero_arm(v, arm) },
-            };
+            st.first = st.first.take().map(|t| zero_arm(t, arm));
+            st.second = st.second.take().map(|t| zero_arm(t, arm));
         }
     }
 }

@@ -1,0 +1,254 @@
+//! The speed benchmark: the workloads of the benchmark spec, run exactly, timed end to end
+//! (data preparation excluded, as in the reference scripts).
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+use crate::activation::Activation;
+use crate::data::bundled::Bundled;
+use crate::data::{DataError, PrepareOptions, PreparedData, Table, parse_csv, prepare};
+use crate::init::BiasInit;
+use crate::model::ModelSpec;
+use crate::rng::derive_rng;
+use crate::study::{RunOptions, StudyError, StudyResult, StudySpec, run_study};
+use crate::train::{OptimizerKind, OptimizerSpec, TrainSpec};
+
+/// A named workload: the study and its data.
+pub struct Workload {
+    pub name: &'static str,
+    pub spec: StudySpec,
+    pub data: PreparedData,
+}
+
+impl Workload {
+    /// FLOPs of the workload as the spec counts them: forward + backward (3x forward) on every
+    /// training sample of every epoch, plus a forward pass over the validation set per epoch.
+    pub fn flops(&self) -> f64 {
+        let fwd = self
+            .spec
+            .model
+            .forward_flops(self.data.n_inputs, self.data.n_outputs()) as f64;
+        let arms = self.spec.arms().len() as f64;
+        let epochs = self.spec.train.epochs as f64;
+        arms * epochs * (3.0 * fwd * self.data.n_train() as f64 + fwd * self.data.n_val() as f64)
+    }
+
+    pub fn training_samples(&self) -> f64 {
+        (self.spec.arms().len() * self.spec.train.epochs * self.data.n_train()) as f64
+    }
+}
+
+/// The parts that differ between the workloads; the rest is the spec's (Adam 1e-3, seed 0).
+struct Shape {
+    data: &'static str,
+    target: &'static str,
+    hidden: Vec<usize>,
+    activation: Activation,
+    inits: &'static [&'static str],
+    seeds: usize,
+    epochs: usize,
+    batch: usize,
+}
+
+fn study(s: Shape) -> StudySpec {
+    StudySpec {
+        data: s.data.into(),
+        prepare: PrepareOptions {
+            target: s.target.into(),
+            ..PrepareOptions::default()
+        },
+        model: ModelSpec {
+            hidden: s.hidden,
+            activation: s.activation,
+            bias: BiasInit(0.0),
+        },
+        train: TrainSpec {
+            optimizer: OptimizerSpec {
+                kind: OptimizerKind::Adam,
+                ..OptimizerSpec::default()
+            },
+            lr: 1e-3,
+            batch_size: s.batch,
+            epochs: s.epochs,
+        },
+        initializers: s.inits.iter().filter_map(|i| i.parse().ok()).collect(),
+        seeds: s.seeds,
+        seed: 0,
+        ..StudySpec::default()
+    }
+}
+
+/// `digits-8x3`: 8 initializers x 3 seeds, 64-128-128-10 tanh, Adam 1e-3, batch 64, 20 epochs.
+pub fn digits_8x3() -> Result<Workload, StudyError> {
+    let spec = study(Shape {
+        data: "bundled:digits",
+        target: "digit",
+        hidden: vec![128, 128],
+        activation: Activation::Tanh,
+        inits: &[
+            "zeros",
+            "normal:0.01",
+            "normal:1",
+            "xavier-uniform",
+            "xavier-normal",
+            "kaiming-uniform",
+            "kaiming-normal",
+            "orthogonal",
+        ],
+        seeds: 3,
+        epochs: 20,
+        batch: 64,
+    });
+    let table = Bundled::by_name("digits")
+        .map(Bundled::load)
+        .transpose()?
+        .ok_or_else(|| StudyError::Invalid {
+            field: "data".into(),
+            message: "digits is not bundled".into(),
+        })?;
+    let data = prepare(&table, &spec.prepare, spec.seed)?;
+    Ok(Workload {
+        name: "digits-8x3",
+        spec,
+        data,
+    })
+}
+
+/// `synthetic-100k`: 100,000 x 32 standard normal features, 4 classes from the argmax of a fixed
+/// random tanh teacher `tanh(X A) B` (A ~ N(0, 1/32) [32x64], B ~ N(0, 1/64) [64x4]); 32-256-256-4
+/// relu; 4 initializers x 2 seeds; 3 epochs; batch 256; Adam 1e-3. `csv` is the file written by the
+/// spec's `make_synthetic.py`; without it the same construction is drawn here from initlab's own
+/// RNG (same shapes and class structure, so the same work; the values differ).
+pub fn synthetic_100k(csv: Option<&[u8]>) -> Result<Workload, StudyError> {
+    let spec = study(Shape {
+        data: "synthetic_100k.csv",
+        target: "label",
+        hidden: vec![256, 256],
+        activation: Activation::Relu,
+        inits: &["xavier-uniform", "kaiming-normal", "orthogonal", "normal:1"],
+        seeds: 2,
+        epochs: 3,
+        batch: 256,
+    });
+    let table = match csv {
+        Some(bytes) => parse_csv(bytes, "synthetic_100k.csv", &mut |_| {})?,
+        None => synthetic_table(100_000)?,
+    };
+    let data = prepare(&table, &spec.prepare, spec.seed)?;
+    Ok(Workload {
+        name: "synthetic-100k",
+        spec,
+        data,
+    })
+}
+
+/// The teacher dataset of `synthetic-100k`, built in memory.
+pub fn synthetic_table(rows: usize) -> Result<Table, DataError> {
+    const D: usize = 32;
+    const H: usize = 64;
+    const C: usize = 4;
+    let mut rng = derive_rng(2024, &[]);
+    let mut normal = |n: usize, scale: f64| -> Vec<f64> {
+        (0..n)
+            .map(|_| rng.sample::<f64, _>(StandardNormal) * scale)
+            .collect()
+    };
+    let x = normal(rows * D, 1.0);
+    let a = normal(D * H, 1.0 / (D as f64).sqrt());
+    let b = normal(H * C, 1.0 / (H as f64).sqrt());
+    let mut csv = String::with_capacity(rows * D * 10);
+    for k in 0..D {
+        csv += &format!("f{k},");
+    }
+    csv += "label\n";
+    for r in 0..rows {
+        let row: Vec<f64> = x[r * D..(r + 1) * D]
+            .iter()
+            .map(|v| (v * 1e6).round() / 1e6)
+            .collect();
+        let hidden: Vec<f64> = (0..H)
+            .map(|j| (0..D).map(|i| row[i] * a[i * H + j]).sum::<f64>().tanh())
+            .collect();
+        let label = (0..C)
+            .map(|c| (c, (0..H).map(|j| hidden[j] * b[j * C + c]).sum::<f64>()))
+            .max_by(|p, q| p.1.total_cmp(&q.1))
+            .map_or(0, |(c, _)| c);
+        for v in &row {
+            csv += &format!("{v:.6},");
+        }
+        csv += &format!("{label}\n");
+    }
+    parse_csv(csv.as_bytes(), "synthetic_100k.csv", &mut |_| {})
+}
+
+/// One timed run of a workload.
+pub struct Measurement {
+    pub wall_seconds: f64,
+    pub result: StudyResult,
+}
+
+pub fn measure(w: &Workload, threads: usize) -> Result<Measurement, StudyError> {
+    let started = Instant::now();
+    let result = run_study(
+        &w.spec,
+        &w.data,
+        &RunOptions { threads },
+        &|_| {},
+        &AtomicBool::new(false),
+    )?;
+    Ok(Measurement {
+        wall_seconds: started.elapsed().as_secs_f64(),
+        result,
+    })
+}
+
+/// Median of a non-empty slice.
+pub fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        0.5 * (s[n / 2 - 1] + s[n / 2])
+    }
+}
+
+/// Runs `workload` `runs` times and prints one line per run and the median.
+pub fn run_and_print(w: &Workload, runs: usize, threads: usize) -> Result<f64, StudyError> {
+    let gflop = w.flops() / 1e9;
+    println!(
+        "{}: {} arms, {} training rows, {} epochs, {:.1} GFLOP, {} thread(s)",
+        w.name,
+        w.spec.arms().len(),
+        w.data.n_train(),
+        w.spec.train.epochs,
+        gflop,
+        threads
+    );
+    let mut walls = Vec::with_capacity(runs);
+    for i in 0..runs.max(1) {
+        let m = measure(w, threads)?;
+        println!(
+            "  run {}: {:.2} s, {:.0} training samples/s, {:.1} GFLOP/s",
+            i + 1,
+            m.wall_seconds,
+            w.training_samples() / m.wall_seconds,
+            gflop / m.wall_seconds
+        );
+        walls.push(m.wall_seconds);
+    }
+    let med = median(&walls);
+    println!(
+        "  median: {:.2} s, {:.0} training samples/s, {:.1} GFLOP/s",
+        med,
+        w.training_samples() / med,
+        gflop / med
+    );
+    Ok(med)
+}
