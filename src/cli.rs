@@ -98,7 +98,7 @@ struct RunArgs {
     /// Nesterov momentum.
     #[arg(long)]
     nesterov: bool,
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     lr: Option<f64>,
     #[arg(long = "val-fraction")]
     val_fraction: Option<f64>,
@@ -293,7 +293,7 @@ fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
 fn split_inits(list: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let continues = part.contains('=') || matches!(part, "fan-in" | "fan-out");
+        let continues = !part.contains(':') && (part.contains('=') || matches!(part, "fan-in" | "fan-out"));
         match out.last_mut() {
             Some(last) if continues => {
                 last.push(',');

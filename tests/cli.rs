@@ -1,0 +1,121 @@
+//! The headless command as scripts use it: exit codes, files written, study files re-run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn initlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_initlab")).args(args).output().expect("runs the binary")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("initlab-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("file written")).expect("valid json")
+}
+
+#[test]
+fn runs_on_every_bundled_dataset() {
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    for (file, target, regression) in [
+        ("digits", "digit", false),
+        ("iris", "species", false),
+        ("wine", "cultivar", false),
+        ("breast_cancer", "diagnosis", false),
+        ("diabetes", "progression", true),
+    ] {
+        let out = tmp(file);
+        let data = format!("{manifest}/datasets/{file}.csv");
+        let o = initlab(&[
+            "run", "--data", &data, "--target", target, "--out", out.to_str().expect("utf8"), "--init",
+            "xavier-uniform,zeros", "--seeds", "2", "--epochs", "2", "--hidden", "16", "--quiet",
+        ]);
+        assert!(o.status.success(), "{file}: {}", String::from_utf8_lossy(&o.stderr));
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(stdout.contains("xavier-uniform") && stdout.contains(if regression { "val R²" } else { "val accuracy" }), "{stdout}");
+        let r = json(&out.join("results.json"));
+        assert_eq!(r["runs"].as_array().expect("runs").len(), 4, "{file}");
+        let first_epoch = &r["runs"][0]["epochs"][1];
+        assert_eq!(first_epoch["epoch"], 1);
+        assert!(first_epoch["train_loss"].is_f64() && first_epoch["val_loss"].is_f64());
+        assert_eq!(first_epoch["val_accuracy"].is_null(), regression, "{file}");
+        assert_eq!(first_epoch["val_r2"].is_f64(), regression, "{file}");
+        assert!(r["summary"][0]["final_val_loss_mean"].is_f64());
+        assert!(r["environment"]["initlab_version"].is_string());
+        assert!(r["environment"]["threads"].is_u64());
+        assert!(r["wall_seconds"].is_f64());
+        assert_eq!(json(&out.join("study.json"))["data"], data.as_str());
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}
+
+#[test]
+fn a_written_study_reruns_to_the_same_numbers_and_flags_override_it() {
+    let a = tmp("study-a");
+    let b = tmp("study-b");
+    let c = tmp("study-c");
+    let o = initlab(&[
+        "run", "--data", "bundled:iris", "--target", "species", "--out", a.to_str().expect("utf8"), "--init",
+        "orthogonal,kaiming-normal:mode=fan-out,gain=auto,lsuv", "--seeds", "2", "--epochs", "3", "--hidden", "8,8",
+        "--activation", "relu", "--optimizer", "momentum", "--nesterov", "--lr", "0.05", "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let study = a.join("study.json");
+    let o = initlab(&["run", "--study", study.to_str().expect("utf8"), "--out", b.to_str().expect("utf8"), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (ra, rb) = (json(&a.join("results.json")), json(&b.join("results.json")));
+    assert_eq!(ra["runs"], rb["runs"]);
+    assert_eq!(ra["spec"], rb["spec"]);
+    assert_eq!(ra["spec"]["initializers"][1], "kaiming-normal:mode=fan-out,gain=auto");
+
+    let o = initlab(&["run", "--study", study.to_str().expect("utf8"), "--epochs", "1", "--out", c.to_str().expect("utf8"), "--quiet"]);
+    assert!(o.status.success());
+    let rc = json(&c.join("results.json"));
+    assert_eq!(rc["spec"]["train"]["epochs"], 1);
+    assert_eq!(rc["spec"]["train"]["optimizer"]["kind"], "momentum");
+    assert_eq!(rc["runs"][0]["epochs"].as_array().expect("epochs").len(), 2);
+    for d in [a, b, c] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let fixtures = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let out = tmp("bad");
+    let out = out.to_str().expect("utf8");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--data".into(), format!("{fixtures}/ragged.csv"), "--target".into(), "c".into()], "ragged.csv: line 3"),
+        (vec!["--data".into(), format!("{fixtures}/missing.csv"), "--target".into(), "nope".into()], "no column named 'nope'"),
+        (vec!["--data".into(), "/no/such/file.csv".into(), "--target".into(), "y".into()], "file.csv: cannot read"),
+        (vec!["--data".into(), "bundled:iris".into(), "--target".into(), "species".into(), "--init".into(), "xavier".into()], "unknown initializer 'xavier'"),
+        (vec!["--data".into(), "bundled:iris".into(), "--target".into(), "species".into(), "--lr".into(), "-1".into()], "'lr'"),
+        (vec!["--data".into(), "bundled:iris".into(), "--target".into(), "species".into(), "--activation".into(), "swish".into()], "unknown activation"),
+        (vec!["--study".into(), format!("{fixtures}/ragged.csv")], "not a valid study file"),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["run".to_owned(), "--out".into(), out.into(), "--quiet".into()];
+        all.extend(args);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let o = initlab(&refs);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{all:?}: {stderr}");
+        assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{all:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains("panicked"));
+    }
+}
+
+#[test]
+fn list_shows_the_catalogue_with_formulas() {
+    let o = initlab(&["list"]);
+    assert!(o.status.success());
+    let s = String::from_utf8_lossy(&o.stdout);
+    for name in ["zeros", "trunc-normal:STD", "xavier-uniform", "kaiming-normal", "lecun-normal", "orthogonal", "sparse:K", "pytorch-default", "lsuv"] {
+        assert!(s.contains(name), "{name}");
+    }
+    assert!(s.contains("sqrt(6 / (fan_in + fan_out))") && s.contains("Mishkin & Matas 2015"));
+}
