@@ -34,6 +34,18 @@ enum Command {
     List,
     /// Time the benchmark workloads (digits-8x3, synthetic-100k).
     Bench(BenchArgs),
+    /// Load a CSV and show its columns, types and (with --target) what preparation does.
+    Inspect(InspectArgs),
+}
+
+#[derive(Args)]
+struct InspectArgs {
+    /// CSV file (or bundled:NAME).
+    #[arg(long)]
+    data: String,
+    /// Target column: also prepare the data and show the summary.
+    #[arg(long)]
+    target: Option<String>,
 }
 
 #[derive(Args)]
@@ -130,6 +142,7 @@ pub fn main() -> i32 {
             Ok(())
         }
         Some(Command::Bench(args)) => bench(&args),
+        Some(Command::Inspect(args)) => inspect(&args),
     };
     match result {
         Ok(()) => 0,
@@ -150,6 +163,31 @@ fn one_line(e: &anyhow::Error) -> String {
 
 fn run_app() -> Result<()> {
     bail!("the desktop app is not built yet; run a study headless with `initlab run --help`")
+}
+
+fn inspect(args: &InspectArgs) -> Result<()> {
+    let spec = StudySpec { data: args.data.clone(), ..StudySpec::default() };
+    let started = std::time::Instant::now();
+    let bar = ProgressBar::new(100);
+    let table = spec.data_source(None).load(&mut |p| bar.set_position((p.fraction() * 100.0) as u64))?;
+    bar.finish_and_clear();
+    let loaded = started.elapsed().as_secs_f64();
+    println!("{}: {} rows, {} columns, delimiter {:?}, loaded in {loaded:.2} s", table.source, table.n_rows, table.columns.len(), table.delimiter as char);
+    for c in &table.columns {
+        let detail = match &c.kind {
+            initlab::data::ColumnKind::Text { reason } => format!(" ({reason})"),
+            initlab::data::ColumnKind::Categorical { levels } => format!(" ({levels} levels)"),
+            initlab::data::ColumnKind::Numeric => String::new(),
+        };
+        println!("  {:<24} {:<12} {} missing{detail}", c.name, c.kind.label(), c.missing);
+    }
+    if let Some(target) = &args.target {
+        let opts = initlab::data::PrepareOptions { target: target.clone(), ..Default::default() };
+        let p = initlab::data::prepare(&table, &opts, 0)?;
+        println!("{}", p.summary.describe());
+        println!("prepared in {:.2} s in all", started.elapsed().as_secs_f64());
+    }
+    Ok(())
 }
 
 fn bench(args: &BenchArgs) -> Result<()> {
