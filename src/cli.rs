@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use initlab::activation::Activation;
 use initlab::data::{MissingPolicy, Task, TaskChoice};
-use initlab::files::{timestamp, write_atomic};
+use initlab::files::timestamp;
 use initlab::init::{CATALOGUE, Initializer};
+use initlab::report::{unique_dir, write_report};
 use initlab::study::{RunOptions, StudyResult, StudySpec, load_data, run_study, total_steps};
 use initlab::train::{OptimizerKind, TrainEvent};
 
@@ -36,6 +37,20 @@ enum Command {
     Bench(BenchArgs),
     /// Load a CSV and show its columns, types and (with --target) what preparation does.
     Inspect(InspectArgs),
+    /// Re-render the report of a saved results.json.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// A results.json written by `initlab run` or the app.
+    results: PathBuf,
+    /// Output folder [default: reports/<dataset>-<date-time>].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -129,6 +144,9 @@ struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Runs the command line; returns the process exit status (2 for bad input).
@@ -143,6 +161,7 @@ pub fn main() -> i32 {
         }
         Some(Command::Bench(args)) => bench(&args),
         Some(Command::Inspect(args)) => inspect(&args),
+        Some(Command::Report(args)) => report(&args),
     };
     match result {
         Ok(()) => 0,
@@ -165,27 +184,67 @@ fn run_app() -> Result<()> {
     bail!("the desktop app is not built yet; run a study headless with `initlab run --help`")
 }
 
+fn report(args: &ReportArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&args.results)
+        .with_context(|| format!("cannot read {}", args.results.display()))?;
+    let result = StudyResult::from_json(&text, &args.results.display().to_string())?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&result.spec));
+    write_report(&result, &out, args.force)?;
+    println!("wrote {}", out.join("report.html").display());
+    Ok(())
+}
+
+/// `reports/<dataset>-<date-time>`, never an existing folder.
+fn default_out(spec: &StudySpec) -> PathBuf {
+    unique_dir(&PathBuf::from("reports").join(format!("{}-{}", dataset_stem(spec), timestamp())))
+}
+
 fn inspect(args: &InspectArgs) -> Result<()> {
-    let spec = StudySpec { data: args.data.clone(), ..StudySpec::default() };
+    let spec = StudySpec {
+        data: args.data.clone(),
+        ..StudySpec::default()
+    };
     let started = std::time::Instant::now();
     let bar = ProgressBar::new(100);
-    let table = spec.data_source(None).load(&mut |p| bar.set_position((p.fraction() * 100.0) as u64))?;
+    let table = spec
+        .data_source(None)
+        .load(&mut |p| bar.set_position((p.fraction() * 100.0) as u64))?;
     bar.finish_and_clear();
     let loaded = started.elapsed().as_secs_f64();
-    println!("{}: {} rows, {} columns, delimiter {:?}, loaded in {loaded:.2} s", table.source, table.n_rows, table.columns.len(), table.delimiter as char);
+    println!(
+        "{}: {} rows, {} columns, delimiter {:?}, loaded in {loaded:.2} s",
+        table.source,
+        table.n_rows,
+        table.columns.len(),
+        table.delimiter as char
+    );
     for c in &table.columns {
         let detail = match &c.kind {
             initlab::data::ColumnKind::Text { reason } => format!(" ({reason})"),
             initlab::data::ColumnKind::Categorical { levels } => format!(" ({levels} levels)"),
             initlab::data::ColumnKind::Numeric => String::new(),
         };
-        println!("  {:<24} {:<12} {} missing{detail}", c.name, c.kind.label(), c.missing);
+        println!(
+            "  {:<24} {:<12} {} missing{detail}",
+            c.name,
+            c.kind.label(),
+            c.missing
+        );
     }
     if let Some(target) = &args.target {
-        let opts = initlab::data::PrepareOptions { target: target.clone(), ..Default::default() };
+        let opts = initlab::data::PrepareOptions {
+            target: target.clone(),
+            ..Default::default()
+        };
         let p = initlab::data::prepare(&table, &opts, 0)?;
         println!("{}", p.summary.describe());
-        println!("prepared in {:.2} s in all", started.elapsed().as_secs_f64());
+        println!(
+            "prepared in {:.2} s in all",
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }
@@ -331,7 +390,8 @@ fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
 fn split_inits(list: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let continues = !part.contains(':') && (part.contains('=') || matches!(part, "fan-in" | "fan-out"));
+        let continues =
+            !part.contains(':') && (part.contains('=') || matches!(part, "fan-in" | "fan-out"));
         match out.last_mut() {
             Some(last) if continues => {
                 last.push(',');
@@ -399,16 +459,12 @@ fn run(args: &RunArgs) -> Result<StudyResult> {
     let result = run_study(&spec, &data, &options, &emit, &cancel)?;
     bar.finish_and_clear();
 
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    write_atomic(&out.join("study.json"), spec.to_json().as_bytes())
-        .context("writing study.json")?;
-    write_atomic(&out.join("results.json"), result.to_json().as_bytes())
-        .context("writing results.json")?;
+    write_report(&result, &out, args.force)?;
     print_table(&result);
     println!(
         "wall time {:.2} s; wrote {}",
         result.wall_seconds,
-        out.display()
+        out.join("report.html").display()
     );
     Ok(result)
 }

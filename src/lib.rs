@@ -7,6 +7,8 @@ pub mod data;
 pub mod files;
 pub mod init;
 pub mod model;
+pub mod palette;
+pub mod report;
 pub mod rng;
 pub mod stats;
 pub mod study;

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn initlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_initlab")).args(args).output().expect("runs the binary")
+    Command::new(env!("CARGO_BIN_EXE_initlab"))
+        .args(args)
+        .output()
+        .expect("runs the binary")
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -30,12 +33,38 @@ fn runs_on_every_bundled_dataset() {
         let out = tmp(file);
         let data = format!("{manifest}/datasets/{file}.csv");
         let o = initlab(&[
-            "run", "--data", &data, "--target", target, "--out", out.to_str().expect("utf8"), "--init",
-            "xavier-uniform,zeros", "--seeds", "2", "--epochs", "2", "--hidden", "16", "--quiet",
+            "run",
+            "--data",
+            &data,
+            "--target",
+            target,
+            "--out",
+            out.to_str().expect("utf8"),
+            "--init",
+            "xavier-uniform,zeros",
+            "--seeds",
+            "2",
+            "--epochs",
+            "2",
+            "--hidden",
+            "16",
+            "--quiet",
         ]);
-        assert!(o.status.success(), "{file}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let stdout = String::from_utf8_lossy(&o.stdout);
-        assert!(stdout.contains("xavier-uniform") && stdout.contains(if regression { "val R²" } else { "val accuracy" }), "{stdout}");
+        assert!(
+            stdout.contains("xavier-uniform")
+                && stdout.contains(if regression {
+                    "val R²"
+                } else {
+                    "val accuracy"
+                }),
+            "{stdout}"
+        );
         let r = json(&out.join("results.json"));
         assert_eq!(r["runs"].as_array().expect("runs").len(), 4, "{file}");
         let first_epoch = &r["runs"][0]["epochs"][1];
@@ -58,20 +87,59 @@ fn a_written_study_reruns_to_the_same_numbers_and_flags_override_it() {
     let b = tmp("study-b");
     let c = tmp("study-c");
     let o = initlab(&[
-        "run", "--data", "bundled:iris", "--target", "species", "--out", a.to_str().expect("utf8"), "--init",
-        "orthogonal,kaiming-normal:mode=fan-out,gain=auto,lsuv", "--seeds", "2", "--epochs", "3", "--hidden", "8,8",
-        "--activation", "relu", "--optimizer", "momentum", "--nesterov", "--lr", "0.05", "--quiet",
+        "run",
+        "--data",
+        "bundled:iris",
+        "--target",
+        "species",
+        "--out",
+        a.to_str().expect("utf8"),
+        "--init",
+        "orthogonal,kaiming-normal:mode=fan-out,gain=auto,lsuv",
+        "--seeds",
+        "2",
+        "--epochs",
+        "3",
+        "--hidden",
+        "8,8",
+        "--activation",
+        "relu",
+        "--optimizer",
+        "momentum",
+        "--nesterov",
+        "--lr",
+        "0.05",
+        "--quiet",
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let study = a.join("study.json");
-    let o = initlab(&["run", "--study", study.to_str().expect("utf8"), "--out", b.to_str().expect("utf8"), "--quiet"]);
+    let o = initlab(&[
+        "run",
+        "--study",
+        study.to_str().expect("utf8"),
+        "--out",
+        b.to_str().expect("utf8"),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (ra, rb) = (json(&a.join("results.json")), json(&b.join("results.json")));
     assert_eq!(ra["runs"], rb["runs"]);
     assert_eq!(ra["spec"], rb["spec"]);
-    assert_eq!(ra["spec"]["initializers"][1], "kaiming-normal:mode=fan-out,gain=auto");
+    assert_eq!(
+        ra["spec"]["initializers"][1],
+        "kaiming-normal:mode=fan-out,gain=auto"
+    );
 
-    let o = initlab(&["run", "--study", study.to_str().expect("utf8"), "--epochs", "1", "--out", c.to_str().expect("utf8"), "--quiet"]);
+    let o = initlab(&[
+        "run",
+        "--study",
+        study.to_str().expect("utf8"),
+        "--epochs",
+        "1",
+        "--out",
+        c.to_str().expect("utf8"),
+        "--quiet",
+    ]);
     assert!(o.status.success());
     let rc = json(&c.join("results.json"));
     assert_eq!(rc["spec"]["train"]["epochs"], 1);
@@ -88,22 +156,87 @@ fn bad_input_exits_2_with_one_line() {
     let out = tmp("bad");
     let out = out.to_str().expect("utf8");
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["--data".into(), format!("{fixtures}/ragged.csv"), "--target".into(), "c".into()], "ragged.csv: line 3"),
-        (vec!["--data".into(), format!("{fixtures}/missing.csv"), "--target".into(), "nope".into()], "no column named 'nope'"),
-        (vec!["--data".into(), "/no/such/file.csv".into(), "--target".into(), "y".into()], "file.csv: cannot read"),
-        (vec!["--data".into(), "bundled:iris".into(), "--target".into(), "species".into(), "--init".into(), "xavier".into()], "unknown initializer 'xavier'"),
-        (vec!["--data".into(), "bundled:iris".into(), "--target".into(), "species".into(), "--lr".into(), "-1".into()], "'lr'"),
-        (vec!["--data".into(), "bundled:iris".into(), "--target".into(), "species".into(), "--activation".into(), "swish".into()], "unknown activation"),
-        (vec!["--study".into(), format!("{fixtures}/ragged.csv")], "not a valid study file"),
+        (
+            vec![
+                "--data".into(),
+                format!("{fixtures}/ragged.csv"),
+                "--target".into(),
+                "c".into(),
+            ],
+            "ragged.csv: line 3",
+        ),
+        (
+            vec![
+                "--data".into(),
+                format!("{fixtures}/missing.csv"),
+                "--target".into(),
+                "nope".into(),
+            ],
+            "no column named 'nope'",
+        ),
+        (
+            vec![
+                "--data".into(),
+                "/no/such/file.csv".into(),
+                "--target".into(),
+                "y".into(),
+            ],
+            "file.csv: cannot read",
+        ),
+        (
+            vec![
+                "--data".into(),
+                "bundled:iris".into(),
+                "--target".into(),
+                "species".into(),
+                "--init".into(),
+                "xavier".into(),
+            ],
+            "unknown initializer 'xavier'",
+        ),
+        (
+            vec![
+                "--data".into(),
+                "bundled:iris".into(),
+                "--target".into(),
+                "species".into(),
+                "--lr".into(),
+                "-1".into(),
+            ],
+            "'lr'",
+        ),
+        (
+            vec![
+                "--data".into(),
+                "bundled:iris".into(),
+                "--target".into(),
+                "species".into(),
+                "--activation".into(),
+                "swish".into(),
+            ],
+            "unknown activation",
+        ),
+        (
+            vec!["--study".into(), format!("{fixtures}/ragged.csv")],
+            "not a valid study file",
+        ),
     ];
     for (args, expected) in cases {
-        let mut all = vec!["run".to_owned(), "--out".into(), out.into(), "--quiet".into()];
+        let mut all = vec![
+            "run".to_owned(),
+            "--out".into(),
+            out.into(),
+            "--quiet".into(),
+        ];
         all.extend(args);
         let refs: Vec<&str> = all.iter().map(String::as_str).collect();
         let o = initlab(&refs);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{all:?}: {stderr}");
-        assert!(stderr.starts_with("error: ") && stderr.contains(expected), "{all:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(expected),
+            "{all:?}: {stderr}"
+        );
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
         assert!(!stderr.contains("panicked"));
     }
@@ -114,8 +247,72 @@ fn list_shows_the_catalogue_with_formulas() {
     let o = initlab(&["list"]);
     assert!(o.status.success());
     let s = String::from_utf8_lossy(&o.stdout);
-    for name in ["zeros", "trunc-normal:STD", "xavier-uniform", "kaiming-normal", "lecun-normal", "orthogonal", "sparse:K", "pytorch-default", "lsuv"] {
+    for name in [
+        "zeros",
+        "trunc-normal:STD",
+        "xavier-uniform",
+        "kaiming-normal",
+        "lecun-normal",
+        "orthogonal",
+        "sparse:K",
+        "pytorch-default",
+        "lsuv",
+    ] {
         assert!(s.contains(name), "{name}");
     }
     assert!(s.contains("sqrt(6 / (fan_in + fan_out))") && s.contains("Mishkin & Matas 2015"));
+}
+
+#[test]
+fn report_rerenders_saved_results_and_run_refuses_to_overwrite() {
+    let a = tmp("report-a");
+    let b = tmp("report-b");
+    let args = [
+        "run",
+        "--data",
+        "bundled:wine",
+        "--target",
+        "cultivar",
+        "--init",
+        "xavier-normal,zeros",
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--hidden",
+        "8",
+        "--quiet",
+        "--out",
+    ];
+    let mut first: Vec<&str> = args.to_vec();
+    first.push(a.to_str().expect("utf8"));
+    assert!(initlab(&first).status.success());
+    for f in [
+        "report.html",
+        "report.md",
+        "curves.csv",
+        "val_loss.svg",
+        "results.json",
+        "study.json",
+    ] {
+        assert!(a.join(f).is_file(), "{f}");
+    }
+    let again = initlab(&first);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let results = a.join("results.json");
+    let o = initlab(&[
+        "report",
+        results.to_str().expect("utf8"),
+        "--out",
+        b.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(a.join("report.md")).expect("md"),
+        std::fs::read_to_string(b.join("report.md")).expect("md")
+    );
+    for d in [a, b] {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }

@@ -172,6 +172,7 @@ pub fn parse_csv(
         n_rows,
         row_lines,
         preview,
+        sha256: sha256_hex(bytes),
     })
 }
 
@@ -385,4 +386,12 @@ fn looks_like_date(s: &str) -> bool {
         .filter(|c| c.is_alphabetic() && *c != 'T' && *c != 'Z')
         .count();
     digits >= 4 && seps >= 2 && others == 0
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -108,6 +108,9 @@ pub struct ClassCount {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataSummary {
     pub file: String,
+    /// SHA-256 of the file's bytes.
+    #[serde(default)]
+    pub sha256: String,
     pub target: String,
     pub task: Task,
     pub rows_total: usize,
@@ -384,6 +387,7 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
 
     let summary = DataSummary {
         file: file.clone(),
+        sha256: table.sha256.clone(),
         target: target.name.clone(),
         task,
         rows_total: table.n_rows,

@@ -94,6 +94,8 @@ pub struct Table {
     pub row_lines: Vec<u32>,
     /// The first rows as written in the file, for the UI preview.
     pub preview: Vec<Vec<String>>,
+    /// SHA-256 of the file's bytes, so a report pins down exactly which data it used.
+    pub sha256: String,
 }
 
 impl Table {

@@ -1,0 +1,151 @@
+//! The comparative report: one folder with `report.html` (self-contained), `report.md` and its
+//! charts as `.svg`, `results.json`, `study.json` and `curves.csv`.
+
+mod analysis;
+mod charts;
+mod document;
+pub mod escape;
+mod render;
+
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use analysis::{
+    Analysis, Comparison, Curve, Metric, RankRow, TARGET_FACTOR, analyze, curve, num,
+};
+
+use crate::files::write_atomic;
+use crate::study::StudyResult;
+
+#[derive(Debug, Error)]
+pub enum ReportError {
+    #[error(
+        "{0} already exists and is not empty; choose another folder (or pass --force to replace it)"
+    )]
+    Exists(PathBuf),
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("drawing the charts failed: {0}")]
+    Chart(String),
+}
+
+/// The rendered report, before it touches the disk.
+pub struct Rendered {
+    pub html: String,
+    pub markdown: String,
+    /// `(file name, svg)` for the Markdown's charts.
+    pub svgs: Vec<(String, String)>,
+    pub curves_csv: String,
+}
+
+pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
+    let a = analyze(r);
+    let charts = charts::charts(r, &a).map_err(ReportError::Chart)?;
+    let blocks = document::build(r, &a, &charts);
+    Ok(Rendered {
+        html: render::html(&blocks),
+        markdown: render::markdown(&blocks),
+        svgs: charts
+            .iter()
+            .map(|c| (format!("{}.svg", c.stem), c.svg.clone()))
+            .collect(),
+        curves_csv: curves_csv(r),
+    })
+}
+
+/// Long format: one row per initializer x seed x epoch x split x metric.
+pub fn curves_csv(r: &StudyResult) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(["initializer", "seed", "epoch", "split", "metric", "value"]);
+    let score = if r.data.task == crate::data::Task::Regression {
+        "r2"
+    } else {
+        "accuracy"
+    };
+    for run in &r.runs {
+        let init = escape::csv_cell(&run.initializer);
+        for e in &run.epochs {
+            let seed = run.seed.to_string();
+            let epoch = e.epoch.to_string();
+            let score_value = e.val_accuracy.or(e.val_r2);
+            for (split, metric, value) in [
+                ("train", "loss", Some(e.train_loss)),
+                ("val", "loss", Some(e.val_loss)),
+                ("val", score, score_value),
+            ] {
+                let v = value.map_or_else(String::new, |v| format!("{v}"));
+                let _ = w.write_record([init.as_str(), &seed, &epoch, split, metric, &v]);
+            }
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Writes the report folder `dir`. It is assembled in a hidden sibling folder and renamed into
+/// place, so an interrupted export leaves no half report; an existing non-empty `dir` is only
+/// replaced with `overwrite`.
+pub fn write_report(r: &StudyResult, dir: &Path, overwrite: bool) -> Result<PathBuf, ReportError> {
+    let io = |path: &Path, e: std::io::Error| ReportError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let exists_nonempty = std::fs::read_dir(dir)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if exists_nonempty && !overwrite {
+        return Err(ReportError::Exists(dir.to_path_buf()));
+    }
+    let rendered = render(r)?;
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| io(&staging, e))?;
+    let files: Vec<(String, Vec<u8>)> = [
+        ("report.html".to_owned(), rendered.html.into_bytes()),
+        ("report.md".to_owned(), rendered.markdown.into_bytes()),
+        ("results.json".to_owned(), r.to_json().into_bytes()),
+        ("study.json".to_owned(), r.spec.to_json().into_bytes()),
+        ("curves.csv".to_owned(), rendered.curves_csv.into_bytes()),
+    ]
+    .into_iter()
+    .chain(rendered.svgs.into_iter().map(|(n, s)| (n, s.into_bytes())))
+    .collect();
+    for (file, bytes) in &files {
+        let path = staging.join(file);
+        if let Err(e) = write_atomic(&path, bytes) {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(io(&path, e));
+        }
+    }
+    // Move an old folder aside first so the new one lands in one rename.
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::rename(dir, &old).map_err(|e| io(dir, e))?;
+    }
+    if let Err(e) = std::fs::rename(&staging, dir) {
+        let _ = std::fs::rename(&old, dir);
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(io(dir, e));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(dir.to_path_buf())
+}
+
+/// `base`, or `base-2`, `base-3`... whichever does not exist yet.
+pub fn unique_dir(base: &Path) -> PathBuf {
+    if !base.exists() {
+        return base.to_path_buf();
+    }
+    (2..)
+        .map(|k| PathBuf::from(format!("{}-{k}", base.display())))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| base.to_path_buf())
+}

@@ -1,0 +1,257 @@
+//! The report: self-contained HTML, inert user strings, complete curves, correct statistics,
+//! safe writing.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use initlab::data::{load_csv, prepare};
+use initlab::report::{escape, render, write_report};
+use initlab::stats::{ci95, mean, std_dev, student_t_cdf, t_quantile, welch};
+use initlab::study::{RunOptions, StudyResult, StudySpec, run_study};
+use scraper::{Html, Selector};
+
+const EVIL: &str = "<script>alert(1)</script>";
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("initlab-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// A small study on a CSV whose file, column and class names are hostile.
+fn hostile_result() -> StudyResult {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = tmp(&format!(
+        "hostile-data-{}",
+        CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("<b>data<i>|*x*.csv");
+    let mut csv = format!("\"{EVIL}\",\"| =cmd() | [x](http://evil)\",\"{EVIL} **label**\"\n");
+    for i in 0..60 {
+        let class = if i % 2 == 0 {
+            EVIL.to_owned()
+        } else {
+            "=HYPERLINK(\"http://evil\")|*".to_owned()
+        };
+        csv += &format!(
+            "{},{},\"{}\"\n",
+            i as f32 * 0.1,
+            (i % 7) as f32,
+            class.replace('"', "\"\"")
+        );
+    }
+    std::fs::write(&path, csv).expect("write");
+    let table = load_csv(&path, &mut |_| {}).expect("loads");
+    let mut spec = StudySpec {
+        data: path.display().to_string(),
+        initializers: ["xavier-uniform", "zeros", "normal:1"]
+            .iter()
+            .map(|s| s.parse().expect("init"))
+            .collect(),
+        seeds: 2,
+        ..StudySpec::default()
+    };
+    spec.prepare.target = format!("{EVIL} **label**");
+    spec.model.hidden = vec![8];
+    spec.train.epochs = 3;
+    spec.train.batch_size = 16;
+    let data = prepare(&table, &spec.prepare, spec.seed).expect("prepares");
+    run_study(
+        &spec,
+        &data,
+        &RunOptions { threads: 1 },
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("runs")
+}
+
+#[test]
+fn html_is_self_contained_with_one_svg_per_chart() {
+    let r = hostile_result();
+    let rendered = render(&r).expect("renders");
+    let doc = Html::parse_document(&rendered.html);
+    assert!(
+        doc.errors.is_empty() || doc.errors.iter().all(|e| !e.contains("Unexpected")),
+        "{:?}",
+        doc.errors
+    );
+    let svgs = doc
+        .select(&Selector::parse("svg").expect("selector"))
+        .count();
+    assert_eq!(
+        svgs, 4,
+        "train loss, val loss, val accuracy, final val loss"
+    );
+    assert_eq!(svgs, rendered.svgs.len());
+    assert_eq!(
+        doc.select(&Selector::parse("script").expect("selector"))
+            .count(),
+        0
+    );
+    assert!(!rendered.html.contains("<script"), "no script tag anywhere");
+    // No attribute anywhere points outside the file (the hostile class name mentions a URL, but
+    // only as escaped text).
+    for el in doc.select(&Selector::parse("*").expect("selector")) {
+        for (name, value) in el.value().attrs() {
+            assert!(
+                !value.to_lowercase().contains("http"),
+                "<{} {name}={value}>",
+                el.value().name()
+            );
+            assert!(
+                !matches!(name, "src" | "href" | "xlink:href"),
+                "<{} {name}>",
+                el.value().name()
+            );
+        }
+    }
+    for style in doc.select(&Selector::parse("style").expect("selector")) {
+        let css: String = style.text().collect();
+        assert!(
+            !css.contains("url(") && !css.contains("@import"),
+            "external CSS"
+        );
+    }
+}
+
+#[test]
+fn user_strings_are_rendered_inert() {
+    let r = hostile_result();
+    let rendered = render(&r).expect("renders");
+    let doc = Html::parse_document(&rendered.html);
+    // The hostile text is shown as text, exactly.
+    let text: String = doc.root_element().text().collect();
+    assert!(text.contains(EVIL), "the column name appears as text");
+    assert!(
+        text.contains("=HYPERLINK(\"http://evil\")|*") || text.contains("=HYPERLINK"),
+        "class name shown"
+    );
+    // Markdown: no raw HTML and no extra table cells or links can form.
+    let md = &rendered.markdown;
+    assert!(
+        !md.contains("<script>") && !md.contains("<b>") && !md.contains("<i>"),
+        "raw HTML in markdown"
+    );
+    assert!(!md.contains("](http://evil)"), "a link formed in markdown");
+    assert!(md.contains(&escape::markdown(EVIL)));
+    for line in md.lines().filter(|l| l.starts_with("| ")) {
+        let unescaped_pipes = line
+            .match_indices('|')
+            .filter(|(i, _)| *i == 0 || line.as_bytes()[i - 1] != b'\\')
+            .count();
+        assert_eq!(unescaped_pipes, 10, "{line}");
+    }
+    assert_eq!(escape::csv_cell("=cmd()"), "'=cmd()");
+    assert_eq!(escape::csv_cell("+1"), "'+1");
+    assert_eq!(escape::csv_cell("xavier-uniform"), "xavier-uniform");
+}
+
+#[test]
+fn curves_csv_has_one_row_per_initializer_seed_epoch_split_metric() {
+    let r = hostile_result();
+    let csv = render(&r).expect("renders").curves_csv;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        reader.headers().expect("header").iter().collect::<Vec<_>>(),
+        ["initializer", "seed", "epoch", "split", "metric", "value"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    // 3 initializers x 2 seeds x 4 epochs (0..=3) x {train loss, val loss, val accuracy}.
+    let expected: usize = r.runs.iter().map(|run| run.epochs.len() * 3).sum();
+    assert_eq!(expected, 3 * 2 * 4 * 3);
+    assert_eq!(rows.len(), expected);
+    let mut keys: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{}|{}|{}|{}|{}", &r[0], &r[1], &r[2], &r[3], &r[4]))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), expected, "every row is a distinct key");
+    assert!(rows.iter().all(|r| r[5].parse::<f64>().is_ok()));
+}
+
+#[test]
+fn statistics_match_scipy_on_a_fixed_example() {
+    // Reference values from SciPy 1.x: numpy mean/std(ddof=1), stats.t.interval(0.95, ...),
+    // stats.ttest_ind(a, b, equal_var=False), stats.t.ppf, stats.t.cdf.
+    let a = [0.074, 0.071, 0.077, 0.0745];
+    let b = [0.140, 0.150, 0.135];
+    let close = |x: f64, y: f64, tol: f64| (x - y).abs() <= tol * y.abs().max(1e-300);
+    assert!(close(mean(&a).expect("mean"), 0.074125, 1e-12));
+    assert!(close(
+        std_dev(&a).expect("std"),
+        0.002_462_214_450_449_028_2,
+        1e-10
+    ));
+    let (lo, hi) = ci95(&a).expect("ci");
+    assert!(
+        close(lo, 0.070_207_067_359_676_16, 1e-9) && close(hi, 0.078_042_932_640_323_83, 1e-9),
+        "{lo} {hi}"
+    );
+    let (t, df, p) = welch(&a, &b).expect("welch");
+    assert!(close(t, -14.752_832_600_636_427, 1e-9), "t {t}");
+    assert!(close(df, 2.314_562_033_122_123_7, 1e-9), "df {df}");
+    assert!(close(p, 0.002_433_899_440_718_111, 1e-6), "p {p}");
+    let (t, df, p) = welch(
+        &[1.0, 2.0, 3.0, 4.0, 5.0],
+        &[2.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+    )
+    .expect("welch");
+    assert!(close(t, -2.376_354_103_144_018_3, 1e-9) && close(df, 6.972_255_729_794_934, 1e-9));
+    assert!(close(p, 0.049_284_338_206_730_53, 1e-6), "p {p}");
+    assert!(close(t_quantile(0.975, 2.0), 4.302_652_729_749_462, 1e-8));
+    assert!(close(
+        student_t_cdf(1.3, 7.5),
+        0.883_936_610_592_195_6,
+        1e-8
+    ));
+}
+
+#[test]
+fn never_overwrites_silently_and_leaves_no_partial_folder() {
+    let r = hostile_result();
+    let dir = tmp("out");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("keep.txt"), "mine").expect("write");
+    let e = write_report(&r, &dir, false)
+        .expect_err("refuses")
+        .to_string();
+    assert!(e.contains("already exists"), "{e}");
+    assert!(dir.join("keep.txt").exists());
+    write_report(&r, &dir, true).expect("replaces with overwrite");
+    assert!(!dir.join("keep.txt").exists());
+    for f in [
+        "report.html",
+        "report.md",
+        "results.json",
+        "study.json",
+        "curves.csv",
+        "train_loss.svg",
+        "val_loss.svg",
+        "val_score.svg",
+        "final_val_loss.svg",
+    ] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    let parent = dir.parent().expect("parent");
+    let leftovers: Vec<String> = std::fs::read_dir(parent)
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("partial") || n.contains(".old-"))
+        .filter(|n| n.contains(&format!("initlab-report-{}", std::process::id())))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // results.json in the folder re-renders the same report.
+    let back = StudyResult::from_json(
+        &std::fs::read_to_string(dir.join("results.json")).expect("read"),
+        "results.json",
+    )
+    .expect("parses");
+    assert_eq!(
+        render(&back).expect("renders").markdown,
+        render(&r).expect("renders").markdown
+    );
+}
