@@ -181,7 +181,9 @@ fn one_line(e: &anyhow::Error) -> String {
 }
 
 fn run_app() -> Result<()> {
-    bail!("the desktop app is not built yet; run a study headless with `initlab run --help`")
+    initlab::app::run_native().map_err(|e| {
+        anyhow::anyhow!("cannot open the window: {e} (headless use: `initlab run --help`)")
+    })
 }
 
 fn report(args: &ReportArgs) -> Result<()> {

@@ -2,6 +2,7 @@
 //! and report how each initializer fared.
 
 pub mod activation;
+pub mod app;
 pub mod bench;
 pub mod data;
 pub mod files;

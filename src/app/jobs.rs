@@ -1,0 +1,223 @@
+//! Background work of the app: loading, preparing, training, dialogs and export, each on a named
+//! thread that reports over one channel and wakes the UI. The UI thread only drains and draws.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+
+use crate::data::{LoadProgress, PrepareOptions, PreparedData, Table, prepare};
+use crate::study::{DataSource, RunOptions, StudyResult, StudySpec, run_study};
+use crate::train::TrainEvent;
+
+/// What a file dialog was opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogPurpose {
+    OpenCsv,
+    OpenStudy,
+    SaveStudy,
+    ExportReport,
+}
+
+/// Messages from background threads. `generation` tags let the app drop answers to questions
+/// that have since changed (a newer file, newer settings).
+pub enum Msg {
+    LoadProgress {
+        generation: u64,
+        progress: LoadProgress,
+    },
+    Loaded {
+        generation: u64,
+        source: DataSource,
+        result: Result<Arc<Table>, String>,
+    },
+    Prepared {
+        generation: u64,
+        result: Result<Arc<PreparedData>, String>,
+    },
+    Train(TrainEvent),
+    Finished(Result<StudyResult, String>),
+    Dialog {
+        purpose: DialogPurpose,
+        path: Option<PathBuf>,
+        seconds: f64,
+    },
+    Exported(Result<PathBuf, String>),
+}
+
+/// Where messages go, and how to wake the UI.
+#[derive(Clone)]
+pub struct Mailbox {
+    pub tx: Sender<Msg>,
+    pub ctx: egui::Context,
+}
+
+impl Mailbox {
+    pub fn send(&self, msg: Msg) {
+        // The receiver lives as long as the app; a send can only fail while it shuts down.
+        let _ = self.tx.send(msg);
+        self.ctx.request_repaint();
+    }
+}
+
+/// Runs `f` on a named thread; a panic inside becomes an error message instead of a crash.
+fn spawn(
+    name: &str,
+    mailbox: &Mailbox,
+    on_panic: impl Fn(String) -> Msg + Send + Sync + 'static,
+    f: impl FnOnce(&Mailbox) + Send + 'static,
+) {
+    let mb = mailbox.clone();
+    let on_panic = Arc::new(on_panic);
+    let in_thread = on_panic.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("initlab-{name}"))
+        .spawn(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mb)));
+            if let Err(e) = result {
+                let text = e
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| e.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                mb.send(in_thread(format!(
+                    "internal error in a background task: {text}"
+                )));
+            }
+        });
+    if let Err(e) = spawned {
+        mailbox.send(on_panic(format!("cannot start a background thread: {e}")));
+    }
+}
+
+pub fn load(mailbox: &Mailbox, generation: u64, source: DataSource) {
+    let src = source.clone();
+    spawn(
+        "load",
+        mailbox,
+        move |e| Msg::Loaded {
+            generation,
+            source: src.clone(),
+            result: Err(e),
+        },
+        move |mb| {
+            let mut last = 0.0f32;
+            let result = source
+                .load(&mut |progress| {
+                    if progress.fraction() - last >= 0.01 {
+                        last = progress.fraction();
+                        mb.send(Msg::LoadProgress {
+                            generation,
+                            progress,
+                        });
+                    }
+                })
+                .map(Arc::new)
+                .map_err(|e| e.to_string());
+            mb.send(Msg::Loaded {
+                generation,
+                source,
+                result,
+            });
+        },
+    );
+}
+
+pub fn prepare_data(
+    mailbox: &Mailbox,
+    generation: u64,
+    table: Arc<Table>,
+    options: PrepareOptions,
+    seed: u64,
+) {
+    spawn(
+        "prepare",
+        mailbox,
+        move |e| Msg::Prepared {
+            generation,
+            result: Err(e),
+        },
+        move |mb| {
+            let result = prepare(&table, &options, seed)
+                .map(Arc::new)
+                .map_err(|e| e.to_string());
+            mb.send(Msg::Prepared { generation, result });
+        },
+    );
+}
+
+/// Trains on a worker thread; `cancel` stops it between steps, keeping what it has.
+pub fn train(mailbox: &Mailbox, spec: StudySpec, data: Arc<PreparedData>, cancel: Arc<AtomicBool>) {
+    spawn(
+        "train",
+        mailbox,
+        |e| Msg::Finished(Err(e)),
+        move |mb| {
+            let emit = |e: TrainEvent| {
+                // Steps are frequent: wake the UI for epochs only, steps ride along.
+                let wake = !matches!(e, TrainEvent::Steps { .. });
+                let _ = mb.tx.send(Msg::Train(e));
+                if wake {
+                    mb.ctx.request_repaint();
+                }
+            };
+            let result = run_study(&spec, &data, &RunOptions::default(), &emit, &cancel)
+                .map_err(|e| e.to_string());
+            cancel.store(false, Ordering::Relaxed);
+            mb.send(Msg::Finished(result));
+        },
+    );
+}
+
+/// Opens a native dialog off the UI thread (rfd's portal dialog has no timeout).
+pub fn dialog(mailbox: &Mailbox, purpose: DialogPurpose, suggested: String) {
+    spawn(
+        "dialog",
+        mailbox,
+        move |_| Msg::Dialog {
+            purpose,
+            path: None,
+            seconds: 0.0,
+        },
+        move |mb| {
+            let started = std::time::Instant::now();
+            let d = rfd::FileDialog::new();
+            let path = match purpose {
+                DialogPurpose::OpenCsv => d
+                    .add_filter("CSV", &["csv", "tsv", "txt"])
+                    .set_title("Open a CSV file")
+                    .pick_file(),
+                DialogPurpose::OpenStudy => d
+                    .add_filter("Study", &["json"])
+                    .set_title("Open a study")
+                    .pick_file(),
+                DialogPurpose::SaveStudy => d
+                    .add_filter("Study", &["json"])
+                    .set_file_name(suggested)
+                    .set_title("Save the study")
+                    .save_file(),
+                DialogPurpose::ExportReport => d
+                    .set_title("Export the report into a new folder")
+                    .set_file_name(suggested)
+                    .save_file(),
+            };
+            mb.send(Msg::Dialog {
+                purpose,
+                path,
+                seconds: started.elapsed().as_secs_f64(),
+            });
+        },
+    );
+}
+
+pub fn export(mailbox: &Mailbox, result: StudyResult, dir: PathBuf) {
+    spawn(
+        "export",
+        mailbox,
+        |e| Msg::Exported(Err(e)),
+        move |mb| {
+            let r = crate::report::write_report(&result, &dir, false).map_err(|e| e.to_string());
+            mb.send(Msg::Exported(r));
+        },
+    );
+}

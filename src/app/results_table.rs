@@ -1,0 +1,138 @@
+//! The results table: per initializer, sortable by any column.
+
+use egui::RichText;
+
+use super::Live;
+use crate::data::Task;
+use crate::stats::{InitSummary, summarize};
+
+/// Which column sorts the table, and in which direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: usize,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    /// Best final validation loss first.
+    fn default() -> Self {
+        Self {
+            column: 1,
+            descending: false,
+        }
+    }
+}
+
+const HEADERS: [&str; 6] = [
+    "initializer",
+    "final val loss",
+    "best val loss",
+    "score",
+    "epoch of best",
+    "diverged",
+];
+
+fn key(s: &InitSummary, column: usize, regression: bool) -> f64 {
+    let v = match column {
+        1 => s.final_val_loss_mean,
+        2 => s.best_val_loss_mean,
+        3 => {
+            if regression {
+                s.final_val_r2_mean
+            } else {
+                s.final_val_accuracy_mean
+            }
+        }
+        4 => s.best_epoch_mean,
+        5 => Some(s.diverged as f64),
+        _ => None,
+    };
+    v.unwrap_or(f64::INFINITY)
+}
+
+fn pm(m: Option<f64>, s: Option<f64>) -> String {
+    match (m, s) {
+        (Some(m), Some(s)) => format!("{} ± {}", crate::report::num(m), crate::report::num(s)),
+        (Some(m), None) => crate::report::num(m),
+        _ => "—".into(),
+    }
+}
+
+pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
+    let regression = task == Some(Task::Regression);
+    let names: Vec<String> = live
+        .spec
+        .initializers
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let mut rows: Vec<(usize, InitSummary)> = summarize(&names, &live.runs)
+        .into_iter()
+        .enumerate()
+        .collect();
+    if sort.column == 0 {
+        rows.sort_by(|a, b| a.1.initializer.cmp(&b.1.initializer));
+    } else {
+        rows.sort_by(|a, b| {
+            key(&a.1, sort.column, regression).total_cmp(&key(&b.1, sort.column, regression))
+        });
+    }
+    if sort.descending {
+        rows.reverse();
+    }
+    ui.strong("Results (mean ± std over seeds; click a header to sort)");
+    egui::Grid::new("results-grid")
+        .striped(true)
+        .num_columns(HEADERS.len())
+        .show(ui, |ui| {
+            for (k, h) in HEADERS.iter().enumerate() {
+                let title = if k == 3 {
+                    if regression {
+                        "val R²"
+                    } else {
+                        "val accuracy"
+                    }
+                } else {
+                    h
+                };
+                let arrow = if sort.column == k {
+                    if sort.descending { " v" } else { " ^" }
+                } else {
+                    ""
+                };
+                if ui
+                    .button(RichText::new(format!("{title}{arrow}")).strong())
+                    .clicked()
+                {
+                    if sort.column == k {
+                        sort.descending = !sort.descending;
+                    } else {
+                        *sort = Sort {
+                            column: k,
+                            descending: false,
+                        };
+                    }
+                }
+            }
+            ui.end_row();
+            for (i, s) in rows {
+                ui.horizontal(|ui| {
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                    ui.painter()
+                        .rect_filled(rect, 2.0, super::study_panel::color32(i));
+                    ui.label(&s.initializer);
+                });
+                ui.label(pm(s.final_val_loss_mean, s.final_val_loss_std));
+                ui.label(pm(s.best_val_loss_mean, s.best_val_loss_std));
+                ui.label(if regression {
+                    pm(s.final_val_r2_mean, s.final_val_r2_std)
+                } else {
+                    pm(s.final_val_accuracy_mean, s.final_val_accuracy_std)
+                });
+                ui.label(s.best_epoch_mean.map_or("—".into(), |e| format!("{e:.1}")));
+                ui.label(format!("{}/{}", s.diverged, s.seeds));
+                ui.end_row();
+            }
+        });
+}

@@ -1,0 +1,314 @@
+//! The study panel: model, training settings, and the initializers to compare.
+
+use egui::{Color32, RichText};
+
+use crate::activation::Activation;
+use crate::init::{BiasInit, CATALOGUE, FanMode, Gain, Initializer, describe};
+use crate::palette;
+use crate::study::{CLASSIC_FIVE, StudySpec};
+use crate::train::OptimizerKind;
+
+/// Named sets of initializers.
+const PRESETS: [(&str, &[&str]); 4] = [
+    ("The classic five", &CLASSIC_FIVE),
+    (
+        "Benchmark eight",
+        &[
+            "zeros",
+            "normal:0.01",
+            "normal:1",
+            "xavier-uniform",
+            "xavier-normal",
+            "kaiming-uniform",
+            "kaiming-normal",
+            "orthogonal",
+        ],
+    ),
+    (
+        "Variance scaling",
+        &[
+            "lecun-normal",
+            "xavier-normal",
+            "kaiming-normal",
+            "orthogonal",
+            "lsuv",
+        ],
+    ),
+    (
+        "Scale sweep",
+        &[
+            "normal:0.001",
+            "normal:0.01",
+            "normal:0.1",
+            "normal:1",
+            "normal:10",
+        ],
+    ),
+];
+
+pub fn color32(i: usize) -> Color32 {
+    let (r, g, b) = palette::color(i);
+    Color32::from_rgb(r, g, b)
+}
+
+pub fn ui(spec: &mut StudySpec, ui: &mut egui::Ui) {
+    ui.heading("Study");
+    model(spec, ui);
+    ui.separator();
+    training(spec, ui);
+    ui.separator();
+    initializers(spec, ui);
+}
+
+fn model(spec: &mut StudySpec, ui: &mut egui::Ui) {
+    ui.label(RichText::new("Model").strong());
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Hidden layers");
+        let mut remove = None;
+        for (i, w) in spec.model.hidden.iter_mut().enumerate() {
+            ui.add(egui::DragValue::new(w).range(1..=4096).speed(1.0))
+                .on_hover_text(format!("width of hidden layer {}", i + 1));
+            let label = format!("remove hidden layer {}", i + 1);
+            if ui
+                .small_button("x")
+                .on_hover_text(&label)
+                .accessible_name(label)
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        }
+        if let Some(i) = remove {
+            spec.model.hidden.remove(i);
+        }
+        if ui
+            .small_button("+")
+            .on_hover_text("add a hidden layer")
+            .clicked()
+        {
+            let w = spec.model.hidden.last().copied().unwrap_or(64);
+            spec.model.hidden.push(w);
+        }
+    });
+    egui::Grid::new("model-grid").num_columns(2).show(ui, |ui| {
+        let l = ui.label("Activation");
+        egui::ComboBox::from_id_salt("activation")
+            .selected_text(spec.model.activation.name())
+            .show_ui(ui, |ui| {
+                for a in Activation::ALL {
+                    ui.selectable_value(&mut spec.model.activation, a, a.name());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Bias init");
+        ui.horizontal(|ui| {
+            let mut constant = spec.model.bias.0 != 0.0;
+            if ui
+                .checkbox(&mut constant, "constant")
+                .on_hover_text("zeros when unchecked; the same for every arm")
+                .changed()
+            {
+                spec.model.bias = BiasInit(if constant { 0.01 } else { 0.0 });
+            }
+            if constant {
+                ui.add(egui::DragValue::new(&mut spec.model.bias.0).speed(0.01))
+                    .labelled_by(l.id);
+            }
+        });
+        ui.end_row();
+    });
+}
+
+fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
+    ui.label(RichText::new("Training").strong());
+    let t = &mut spec.train;
+    egui::Grid::new("train-grid").num_columns(2).show(ui, |ui| {
+        let l = ui.label("Optimizer");
+        egui::ComboBox::from_id_salt("optimizer")
+            .selected_text(t.optimizer.kind.name())
+            .show_ui(ui, |ui| {
+                for k in OptimizerKind::ALL {
+                    ui.selectable_value(&mut t.optimizer.kind, k, k.name());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+        if t.optimizer.kind == OptimizerKind::Momentum {
+            let l = ui.label("Momentum");
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::DragValue::new(&mut t.optimizer.momentum)
+                        .range(0.0..=0.999)
+                        .speed(0.01),
+                )
+                .labelled_by(l.id);
+                ui.checkbox(&mut t.optimizer.nesterov, "Nesterov");
+            });
+            ui.end_row();
+        }
+        let l = ui.label("Learning rate");
+        ui.add(
+            egui::Slider::new(&mut t.lr, 1e-5..=1.0)
+                .logarithmic(true)
+                .text("lr"),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Batch size");
+        ui.add(egui::DragValue::new(&mut t.batch_size).range(1..=65_536))
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Epochs");
+        ui.add(egui::DragValue::new(&mut t.epochs).range(1..=10_000))
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Seeds per initializer");
+        ui.add(egui::DragValue::new(&mut spec.seeds).range(1..=100))
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Study seed");
+        ui.add(egui::DragValue::new(&mut spec.seed))
+            .labelled_by(l.id);
+        ui.end_row();
+    });
+}
+
+fn initializers(spec: &mut StudySpec, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("Initializers").strong());
+        ui.menu_button("Presets", |ui| {
+            for (name, list) in PRESETS {
+                if ui.button(name).on_hover_text(list.join(", ")).clicked() {
+                    spec.initializers = list.iter().filter_map(|s| s.parse().ok()).collect();
+                    ui.close();
+                }
+            }
+        });
+        ui.menu_button("Add", |ui| {
+            for e in CATALOGUE {
+                if ui
+                    .button(e.example)
+                    .on_hover_text(format!("{}\n{}", e.formula, e.source))
+                    .clicked()
+                {
+                    if let Ok(init) = e.example.parse() {
+                        spec.initializers.push(init);
+                    }
+                    ui.close();
+                }
+            }
+        });
+    });
+    let act = spec.model.activation;
+    let mut remove = None;
+    let mut move_up = None;
+    for (i, init) in spec.initializers.iter_mut().enumerate() {
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, color32(i));
+            ui.label(init.to_string())
+                .on_hover_text(describe(init, init.gain(act)));
+            parameter(init, ui, i);
+            if i > 0
+                && ui
+                    .small_button("up")
+                    .on_hover_text("move up")
+                    .accessible_name(format!("move {init} up"))
+                    .clicked()
+            {
+                move_up = Some(i);
+            }
+            let label = format!("remove {init}");
+            if ui
+                .small_button("x")
+                .on_hover_text(&label)
+                .accessible_name(label)
+                .clicked()
+            {
+                remove = Some(i);
+            }
+        });
+    }
+    if let Some(i) = move_up {
+        spec.initializers.swap(i - 1, i);
+    }
+    if let Some(i) = remove {
+        spec.initializers.remove(i);
+    }
+    if spec.initializers.is_empty() {
+        ui.colored_label(
+            Color32::from_rgb(200, 40, 40),
+            "add at least one initializer",
+        );
+    }
+    ui.label(
+        RichText::new(format!(
+            "{} networks will train side by side.",
+            spec.initializers.len() * spec.seeds
+        ))
+        .weak(),
+    );
+}
+
+/// The editable parameter of an initializer, if it has one.
+fn parameter(init: &mut Initializer, ui: &mut egui::Ui, i: usize) {
+    let hover = "parameter";
+    match init {
+        Initializer::Constant(v) => {
+            ui.add(egui::DragValue::new(v).speed(0.01))
+                .on_hover_text(hover);
+        }
+        Initializer::Uniform(a) | Initializer::Normal(a) | Initializer::TruncNormal(a) => {
+            let mut x = *a;
+            if ui
+                .add(
+                    egui::DragValue::new(&mut x)
+                        .speed(0.001)
+                        .range(1e-6..=100.0),
+                )
+                .on_hover_text("scale")
+                .changed()
+            {
+                *a = x.max(1e-6);
+            }
+        }
+        Initializer::Sparse(k) => {
+            ui.add(egui::DragValue::new(k).range(1..=10_000))
+                .on_hover_text("non-zero inputs per unit");
+        }
+        Initializer::XavierUniform(g)
+        | Initializer::XavierNormal(g)
+        | Initializer::LecunUniform(g)
+        | Initializer::LecunNormal(g)
+        | Initializer::Orthogonal(g)
+        | Initializer::Identity(g) => gain(g, ui, i),
+        Initializer::KaimingUniform(g, mode) | Initializer::KaimingNormal(g, mode) => {
+            gain(g, ui, i);
+            let mut out = *mode == FanMode::FanOut;
+            if ui.checkbox(&mut out, "fan-out").changed() {
+                *mode = if out { FanMode::FanOut } else { FanMode::FanIn };
+            }
+        }
+        Initializer::Zeros
+        | Initializer::Ones
+        | Initializer::PytorchDefault
+        | Initializer::Lsuv => {}
+    }
+}
+
+fn gain(g: &mut Gain, ui: &mut egui::Ui, i: usize) {
+    let mut auto = *g == Gain::Auto;
+    if ui
+        .checkbox(&mut auto, "gain=auto")
+        .on_hover_text(format!(
+            "use calculate_gain of the activation (row {})",
+            i + 1
+        ))
+        .changed()
+    {
+        *g = if auto { Gain::Auto } else { Gain::Default };
+    }
+}

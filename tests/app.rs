@@ -1,0 +1,206 @@
+//! The desktop app driven headlessly (egui_kittest): default study, a full run, stopping,
+//! a broken CSV, and study files.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use initlab::app::{InitlabApp, State};
+use initlab::report::{Metric, curve};
+use initlab::study::StudySpec;
+
+fn harness(app: InitlabApp) -> Harness<'static, InitlabApp> {
+    Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_ui_state(|ui, app: &mut InitlabApp| app.show(ui), app)
+}
+
+/// Steps frames until `done` holds (the worker threads report over a channel).
+fn wait_until(
+    h: &mut Harness<'static, InitlabApp>,
+    what: &str,
+    done: impl Fn(&InitlabApp) -> bool,
+) {
+    let start = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.step();
+}
+
+fn ready(h: &mut Harness<'static, InitlabApp>) {
+    wait_until(h, "the data to be prepared", |a| {
+        a.prepared().is_some() && !a.is_busy()
+    });
+}
+
+fn type_path(h: &mut Harness<'static, InitlabApp>, path: &str) {
+    h.state_mut().state.path_input.clear();
+    h.step();
+    let field = h.get_by_label("Path:");
+    field.focus();
+    h.step();
+    h.get_by_label("Path:").type_text(path);
+    h.step();
+    assert_eq!(h.state().state.path_input, path);
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("initlab-app-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("dir");
+    d
+}
+
+#[test]
+fn starts_with_the_default_study_and_a_run_fills_curves_and_table() {
+    let mut h = harness(InitlabApp::default());
+    assert_eq!(h.state().state.spec, StudySpec::default());
+    ready(&mut h);
+    assert_eq!(h.state().table().map(|t| t.n_rows), Some(1797));
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(h.state().is_running());
+    wait_until(&mut h, "the run to finish", |a| !a.is_running());
+    let app = h.state();
+    let result = app.result().expect("a result");
+    assert!(result.completed);
+    let live = app.live().expect("curves");
+    let spec = StudySpec::default();
+    for init in &spec.initializers {
+        let c = curve(&live.runs, &init.to_string(), Metric::ValLoss);
+        assert_eq!(
+            c.epochs.len(),
+            spec.train.epochs + 1,
+            "{init}: one point per epoch"
+        );
+    }
+    // The results table shows every initializer (also named in the legend and the study panel).
+    for init in &spec.initializers {
+        assert!(
+            h.query_all_by_label(&init.to_string()).count() >= 2,
+            "{init} in the table"
+        );
+    }
+    assert_eq!(result.summary.len(), spec.initializers.len());
+    assert!(
+        result
+            .summary
+            .iter()
+            .all(|s| s.final_val_loss_mean.is_some())
+    );
+}
+
+#[test]
+fn stop_keeps_partial_results() {
+    let mut state = State::default();
+    state.spec.train.epochs = 500;
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "two epochs", |a| {
+        a.live()
+            .is_some_and(|l| l.runs.iter().all(|r| r.epochs.len() >= 3))
+    });
+    h.get_by_label("Stop").click();
+    h.step();
+    wait_until(&mut h, "the run to stop", |a| !a.is_running());
+    let r = h.state().result().expect("partial result kept");
+    assert!(!r.completed);
+    assert!(
+        r.runs
+            .iter()
+            .all(|run| run.epochs.len() >= 3 && run.epochs.len() < 501)
+    );
+    assert!(
+        h.state()
+            .status()
+            .is_some_and(|s| s.text.contains("partial"))
+    );
+    assert!(h.state().live().is_some());
+}
+
+#[test]
+fn a_broken_csv_shows_an_error_and_keeps_the_dataset() {
+    let mut h = harness(InitlabApp::default());
+    ready(&mut h);
+    let ragged = format!("{}/tests/fixtures/ragged.csv", env!("CARGO_MANIFEST_DIR"));
+    type_path(&mut h, &ragged);
+    h.get_by_label("Load CSV").click();
+    h.step();
+    wait_until(&mut h, "the load to fail", |a| a.status().is_some());
+    let status = h.state().status().expect("status").clone();
+    assert!(status.error, "{status:?}");
+    assert!(
+        status
+            .text
+            .contains("ragged.csv: line 3: 2 fields, but the header has 3"),
+        "{}",
+        status.text
+    );
+    assert!(
+        h.state()
+            .table()
+            .is_some_and(|t| t.source == "digits.csv" && t.n_rows == 1797)
+    );
+    assert_eq!(h.state().state.spec.data, "bundled:digits");
+    assert!(
+        h.query_by_label_contains("ragged.csv: line 3").is_some(),
+        "the error is on screen"
+    );
+}
+
+#[test]
+fn an_edited_study_round_trips_through_a_study_file() {
+    let dir = tmp("study");
+    let file = dir.join("edited.json");
+    let mut h = harness(InitlabApp::default());
+    ready(&mut h);
+    // Edit the initializer list through the UI: the "Variance scaling" preset, then remove its first entry.
+    h.get_by_label("Presets").click();
+    h.run_steps(3);
+    h.get_by_label("Variance scaling").click();
+    h.step();
+    h.get_by_label("remove lecun-normal").click();
+    h.step();
+    let edited: Vec<String> = h
+        .state()
+        .state
+        .spec
+        .initializers
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        edited,
+        ["xavier-normal", "kaiming-normal", "orthogonal", "lsuv"]
+    );
+    type_path(&mut h, file.to_str().expect("utf8"));
+    h.get_by_label("Save study").click();
+    h.step();
+    assert!(file.is_file(), "study saved");
+    let saved = h.state().state.spec.clone();
+
+    // Change the study, then open the saved file again.
+    h.get_by_label("Presets").click();
+    h.run_steps(3);
+    h.get_by_label("The classic five").click();
+    h.step();
+    assert_ne!(h.state().state.spec, saved);
+    h.get_by_label("Open study").click();
+    h.step();
+    wait_until(&mut h, "the study's data", |a| {
+        a.prepared().is_some() && !a.is_busy()
+    });
+    assert_eq!(h.state().state.spec, saved);
+    // And the file runs headless to the same spec.
+    let reread = StudySpec::load(&file).expect("valid study file");
+    assert_eq!(reread, saved);
+    let _ = std::fs::remove_dir_all(dir);
+}
