@@ -100,6 +100,59 @@ pub struct InitlabApp {
     results_sort: results_table::Sort,
     /// Startup work that needs the UI context (known from the first frame on).
     needs_initial_load: bool,
+    /// Frame timings, collected when INITLAB_FRAME_STATS is set (printed at exit).
+    frame_stats: Option<FrameStats>,
+}
+
+/// Time spent building each frame and the interval between frames, split by whether training
+/// was running, to check that the UI stays responsive while the worker trains.
+#[derive(Default)]
+struct FrameStats {
+    last: Option<Instant>,
+    /// (build ms, interval ms, training)
+    samples: Vec<(f64, f64, bool)>,
+}
+
+impl FrameStats {
+    fn report(&self) -> String {
+        let mut out = String::new();
+        for training in [false, true] {
+            let mut build: Vec<f64> = self
+                .samples
+                .iter()
+                .filter(|s| s.2 == training)
+                .map(|s| s.0)
+                .collect();
+            let mut gap: Vec<f64> = self
+                .samples
+                .iter()
+                .filter(|s| s.2 == training)
+                .map(|s| s.1)
+                .collect();
+            if build.is_empty() {
+                continue;
+            }
+            build.sort_by(f64::total_cmp);
+            gap.sort_by(f64::total_cmp);
+            let q = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+            out += &format!(
+                "{} frames {}: build median {:.2} ms, p99 {:.2} ms, max {:.2} ms; interval median {:.1} ms, p99 {:.1} ms, max {:.1} ms\n",
+                build.len(),
+                if training {
+                    "while training"
+                } else {
+                    "while idle"
+                },
+                q(&build, 0.5),
+                q(&build, 0.99),
+                q(&build, 1.0),
+                q(&gap, 0.5),
+                q(&gap, 0.99),
+                q(&gap, 1.0)
+            );
+        }
+        out
+    }
 }
 
 impl Default for InitlabApp {
@@ -133,6 +186,7 @@ impl InitlabApp {
             status: None,
             results_sort: results_table::Sort::default(),
             needs_initial_load: false,
+            frame_stats: std::env::var_os("INITLAB_FRAME_STATS").map(|_| FrameStats::default()),
         };
         match app.state.spec.data_source(None) {
             DataSource::Bundled(b) => app.use_bundled(b),
@@ -416,6 +470,9 @@ impl InitlabApp {
             }
             Msg::Train(e) => self.on_train_event(e),
             Msg::Finished(result) => {
+                if let Some(stats) = &self.frame_stats {
+                    eprint!("{}", stats.report());
+                }
                 let stopped = self.running.take().is_some_and(|r| r.cancel.load(Ordering::Relaxed));
                 match result {
                     Ok(r) => {
@@ -503,6 +560,29 @@ impl InitlabApp {
 
     /// Draws one frame.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        let frame_start = Instant::now();
+        self.show_frame(ui);
+        let training = self.running.is_some();
+        if let Some(stats) = &mut self.frame_stats {
+            // The first frame of a run follows an idle gap of any length: count its interval
+            // only when the frame before it was a training frame too.
+            let previous_training = stats.samples.last().is_some_and(|s| s.2);
+            let interval = match stats.last {
+                Some(t) if !training || previous_training => {
+                    frame_start.duration_since(t).as_secs_f64() * 1e3
+                }
+                _ => 0.0,
+            };
+            stats.last = Some(frame_start);
+            stats.samples.push((
+                frame_start.elapsed().as_secs_f64() * 1e3,
+                interval,
+                training,
+            ));
+        }
+    }
+
+    fn show_frame(&mut self, ui: &mut egui::Ui) {
         if self.mailbox.is_none() {
             self.mailbox = Some(Mailbox {
                 tx: self.tx.clone(),
@@ -737,6 +817,12 @@ impl eframe::App for InitlabApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, eframe::APP_KEY, &self.state);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(stats) = &self.frame_stats {
+            eprint!("{}", stats.report());
+        }
     }
 }
 
