@@ -77,6 +77,9 @@ struct BenchArgs {
     /// synthetic_100k.csv as written by the spec's make_synthetic.py [default: generated here].
     #[arg(long = "synthetic-csv")]
     synthetic_csv: Option<PathBuf>,
+    /// Turn the per-layer diagnostics off (to measure their cost).
+    #[arg(long = "no-diagnostics")]
+    no_diagnostics: bool,
 }
 
 #[derive(Args, Default)]
@@ -147,6 +150,9 @@ struct RunArgs {
     /// Replace the output folder if it exists.
     #[arg(long)]
     force: bool,
+    /// Skip the per-layer diagnostics.
+    #[arg(long = "no-diagnostics")]
+    no_diagnostics: bool,
 }
 
 /// Runs the command line; returns the process exit status (2 for bad input).
@@ -260,8 +266,16 @@ fn bench(args: &BenchArgs) -> Result<()> {
             args.workload
         );
     }
+    let diagnostics = |mut w: initlab::bench::Workload| {
+        w.spec.diagnostics = !args.no_diagnostics;
+        w
+    };
     if all || args.workload == "digits-8x3" {
-        initlab::bench::run_and_print(&initlab::bench::digits_8x3()?, args.runs, threads)?;
+        initlab::bench::run_and_print(
+            &diagnostics(initlab::bench::digits_8x3()?),
+            args.runs,
+            threads,
+        )?;
     }
     if all || args.workload == "synthetic-100k" {
         let csv = match &args.synthetic_csv {
@@ -269,7 +283,7 @@ fn bench(args: &BenchArgs) -> Result<()> {
             None => None,
         };
         initlab::bench::run_and_print(
-            &initlab::bench::synthetic_100k(csv.as_deref())?,
+            &diagnostics(initlab::bench::synthetic_100k(csv.as_deref())?),
             args.runs,
             threads,
         )?;
@@ -383,6 +397,9 @@ fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
             .filter(|s| !s.is_empty())
             .collect();
     }
+    if args.no_diagnostics {
+        spec.diagnostics = false;
+    }
     spec.validate()?;
     Ok((spec, base))
 }
@@ -456,6 +473,7 @@ fn run(args: &RunArgs) -> Result<StudyResult> {
         TrainEvent::Diverged { arm, epoch } => {
             bar.println(format!("arm {arm} diverged at epoch {epoch}"))
         }
+        TrainEvent::Diagnostics { .. } => {}
     };
     let cancel = AtomicBool::new(false);
     let result = run_study(&spec, &data, &options, &emit, &cancel)?;

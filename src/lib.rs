@@ -5,6 +5,7 @@ pub mod activation;
 pub mod app;
 pub mod bench;
 pub mod data;
+pub mod diagnostics;
 pub mod files;
 pub mod init;
 pub mod model;

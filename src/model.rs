@@ -101,32 +101,41 @@ impl StackedMlp {
         self.layers.first().map_or(0, |l| l.weight.val().dims()[0])
     }
 
-    /// `x`: `[arms or 1, batch, in]` -> output `[arms, batch, out]` (logits or values).
-    pub fn forward(&self, x: Tensor<3>, activation: Activation) -> Tensor<3> {
-        self.forward_collect(x, activation, |_, _, _| {})
+    /// `[w0, b0, w1, b1, ...]`: the parameters in the order the training loop updates them.
+    pub fn params(&self) -> Vec<Tensor<3>> {
+        self.layers
+            .iter()
+            .flat_map(|l| [l.weight.val(), l.bias.val()])
+            .collect()
     }
 
-    /// The forward pass, handing every layer's pre-activation and activation to `visit`
-    /// (`visit(layer, z, h)`; the output layer has no activation, so `h` is `z` there).
-    pub fn forward_collect(
-        &self,
-        x: Tensor<3>,
-        activation: Activation,
-        mut visit: impl FnMut(usize, &Tensor<3>, &Tensor<3>),
-    ) -> Tensor<3> {
-        let last = self.layers.len() - 1;
-        let mut h = x;
-        for (l, layer) in self.layers.iter().enumerate() {
-            let z = h.matmul(layer.weight.val()) + layer.bias.val();
-            h = if l < last {
-                activate(z.clone(), activation)
-            } else {
-                z.clone()
-            };
-            visit(l, &z, &h);
-        }
-        h
+    /// `x`: `[arms or 1, batch, in]` -> output `[arms, batch, out]` (logits or values).
+    pub fn forward(&self, x: Tensor<3>, activation: Activation) -> Tensor<3> {
+        forward(&self.params(), x, activation, |_, _, _| {})
     }
+}
+
+/// The forward pass over stacked parameters `[w0, b0, w1, b1, ...]`, handing every layer's
+/// pre-activation and activation to `visit(layer, z, h)` (the output layer has no activation,
+/// so there `h` is `z`).
+pub fn forward(
+    params: &[Tensor<3>],
+    x: Tensor<3>,
+    activation: Activation,
+    mut visit: impl FnMut(usize, &Tensor<3>, &Tensor<3>),
+) -> Tensor<3> {
+    let layers = params.len() / 2;
+    let mut h = x;
+    for l in 0..layers {
+        let z = h.matmul(params[2 * l].clone()) + params[2 * l + 1].clone();
+        h = if l + 1 < layers {
+            activate(z.clone(), activation)
+        } else {
+            z.clone()
+        };
+        visit(l, &z, &h);
+    }
+    h
 }
 
 /// Applies `activation` with Burn ops. Tanh is computed from one `exp` on a clamped input:

@@ -14,7 +14,8 @@ use crate::data::{
     DataError, DataSummary, LoadProgress, PrepareOptions, PreparedData, Table, bundled::Bundled,
     load_csv, prepare,
 };
-use crate::init::{Initializer, LSUV_BATCH, LsuvLayer, init_arm};
+use crate::diagnostics::{PROBE_ROWS, RunDiagnostics};
+use crate::init::{Initializer, LsuvLayer, init_arm};
 use crate::model::ModelSpec;
 use crate::rng::{derive_rng, stream};
 use crate::stats::{InitSummary, summarize};
@@ -39,6 +40,8 @@ pub struct StudySpec {
     pub seeds: usize,
     /// The study seed: fixes the split, every batch order and every initial weight.
     pub seed: u64,
+    /// Per-layer diagnostics on a fixed probe batch (saturation, dead units, symmetry, norms).
+    pub diagnostics: bool,
 }
 
 impl Default for StudySpec {
@@ -57,6 +60,7 @@ impl Default for StudySpec {
             initializers: CLASSIC_FIVE.iter().filter_map(|s| s.parse().ok()).collect(),
             seeds: 3,
             seed: 0,
+            diagnostics: true,
         }
     }
 }
@@ -247,6 +251,9 @@ pub struct RunResult {
     /// LSUV only: the variance and iterations per layer after rescaling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lsuv: Option<Vec<LsuvLayer>>,
+    /// Per-layer diagnostics per epoch, and activation histograms at initialization and the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<RunDiagnostics>,
 }
 
 /// Where and how a study ran.
@@ -363,15 +370,14 @@ pub fn run_study(
     let per_group = arms.len().div_ceil(threads);
     let groups: Vec<&[Arm]> = arms.chunks(per_group).collect();
 
+    let probe = probe_rows(data, spec.seed);
+    let probe = probe.as_slice();
     let plan = |first: usize, group: &[Arm]| -> Vec<ArmPlan> {
         group
             .iter()
             .enumerate()
             .map(|(k, arm)| {
-                let batch = arm
-                    .initializer
-                    .needs_data()
-                    .then(|| lsuv_batch(data, spec.seed, arm.repeat as u64));
+                let batch = arm.initializer.needs_data().then_some(probe);
                 ArmPlan {
                     arm: first + k,
                     repeat: arm.repeat as u64,
@@ -382,7 +388,7 @@ pub fn run_study(
                         spec.model.bias,
                         spec.seed,
                         arm.repeat as u64,
-                        batch.as_deref(),
+                        batch,
                     ),
                 }
             })
@@ -405,6 +411,7 @@ pub fn run_study(
                             model: &spec.model,
                             spec: &spec.train,
                             seed: spec.seed,
+                            probe: spec.diagnostics.then_some(probe),
                         };
                         let outcomes = trainer.train(&plans, &device, emit, cancel);
                         (plans, outcomes)
@@ -433,6 +440,7 @@ pub fn run_study(
                 diverged_epoch: o.diverged_epoch,
                 epochs: o.epochs,
                 lsuv: p.weights.lsuv,
+                diagnostics: o.diagnostics,
             });
         }
     }
@@ -461,11 +469,12 @@ pub fn run_study(
     })
 }
 
-/// The training rows LSUV calibrates on: a seeded sample of up to [`LSUV_BATCH`] rows.
-fn lsuv_batch(data: &PreparedData, seed: u64, repeat: u64) -> Vec<f32> {
+/// The fixed probe batch: a seeded sample of up to [`PROBE_ROWS`] training rows, the same for
+/// every arm and repeat. LSUV calibrates on it and the diagnostics measure on it.
+pub fn probe_rows(data: &PreparedData, seed: u64) -> Vec<f32> {
     let mut rows: Vec<usize> = (0..data.n_train()).collect();
-    rows.shuffle(&mut derive_rng(seed, &[stream::LSUV_BATCH, repeat]));
-    rows.truncate(LSUV_BATCH);
+    rows.shuffle(&mut derive_rng(seed, &[stream::PROBE]));
+    rows.truncate(PROBE_ROWS);
     let d = data.n_inputs;
     rows.iter()
         .flat_map(|&r| data.x_train[r * d..(r + 1) * d].iter().copied())

@@ -99,6 +99,7 @@ fn zeros_stays_at_chance_while_xavier_learns() {
         model: &s.model,
         spec: &s.train,
         seed: s.seed,
+        probe: None,
     }
     .train(&plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
     let zeros = out[0].epochs.last().expect("epochs");
@@ -167,6 +168,7 @@ fn an_arm_trained_in_the_stack_equals_the_arm_trained_alone() {
         model: &model,
         spec: &train,
         seed: 5,
+        probe: None,
     };
     let stacked = trainer.train(&plans, &device, &|_| {}, &never);
     let mut worst = 0f64;

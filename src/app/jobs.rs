@@ -36,7 +36,7 @@ pub enum Msg {
         result: Result<Arc<PreparedData>, String>,
     },
     Train(TrainEvent),
-    Finished(Result<StudyResult, String>),
+    Finished(Result<Box<StudyResult>, String>),
     Dialog {
         purpose: DialogPurpose,
         path: Option<PathBuf>,
@@ -162,6 +162,7 @@ pub fn train(mailbox: &Mailbox, spec: StudySpec, data: Arc<PreparedData>, cancel
                 }
             };
             let result = run_study(&spec, &data, &RunOptions::default(), &emit, &cancel)
+                .map(Box::new)
                 .map_err(|e| e.to_string());
             cancel.store(false, Ordering::Relaxed);
             mb.send(Msg::Finished(result));

@@ -60,6 +60,7 @@ impl Live {
                 diverged_epoch: None,
                 epochs: Vec::new(),
                 lsuv: None,
+                diagnostics: None,
             })
             .collect();
         Self { spec, runs }
@@ -483,7 +484,7 @@ impl InitlabApp {
                             format!("stopped after {:.1} s: partial results kept", r.wall_seconds)
                         };
                         self.set_status(false, text);
-                        self.result = Some(r);
+                        self.result = Some(*r);
                     }
                     Err(e) => self.set_status(true, format!("training failed: {e}{}", if stopped { " (stopped)" } else { "" })),
                 }
@@ -526,6 +527,14 @@ impl InitlabApp {
             TrainEvent::Steps { steps } => {
                 if let Some(r) = &mut self.running {
                     r.done_steps += steps;
+                }
+            }
+            TrainEvent::Diagnostics { arm, diagnostics } => {
+                if let Some(run) = live.runs.get_mut(arm) {
+                    run.diagnostics
+                        .get_or_insert_with(Default::default)
+                        .epochs
+                        .push(diagnostics);
                 }
             }
         }

@@ -6,23 +6,13 @@ use serde::{Deserialize, Serialize};
 use crate::study::StudySpec;
 
 /// Persisted state. Runtime things (threads, loaded tables, live results) live in the app.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct State {
     pub spec: StudySpec,
     pub view: ViewSettings,
     /// The text in the path field, for typing paths where no file dialog is available.
     pub path_input: String,
-}
-
-impl Default for State {
-    fn default() -> Self {
-        Self {
-            spec: StudySpec::default(),
-            view: ViewSettings::default(),
-            path_input: String::new(),
-        }
-    }
 }
 
 /// How the curves are drawn.

@@ -16,8 +16,9 @@ pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec, zero_arm};
 
 use crate::activation::Activation;
 use crate::data::{PreparedData, Targets, Task};
+use crate::diagnostics::{Captured, EpochDiagnostics, Probe, RunDiagnostics};
 use crate::init::ArmWeights;
-use crate::model::{ModelSpec, StackedMlp, activate};
+use crate::model::{ModelSpec, StackedMlp, forward};
 use crate::rng::{derive_rng, stream};
 
 /// Training settings shared by every arm.
@@ -59,6 +60,8 @@ pub struct ArmOutcome {
     pub diverged_epoch: Option<usize>,
     /// Weights and biases after the last step (zeros for an arm that diverged).
     pub final_weights: Option<ArmWeights>,
+    /// Per-layer diagnostics, when the trainer had a probe batch.
+    pub diagnostics: Option<RunDiagnostics>,
 }
 
 /// Progress of a training run, sent as it happens.
@@ -70,6 +73,11 @@ pub enum TrainEvent {
     Diverged { arm: usize, epoch: usize },
     /// `steps` more optimizer steps were taken by some group.
     Steps { steps: usize },
+    /// An arm's per-layer diagnostics after an epoch (epoch 0: at initialization).
+    Diagnostics {
+        arm: usize,
+        diagnostics: EpochDiagnostics,
+    },
 }
 
 /// Optimizer steps per epoch (the last partial batch is kept).
@@ -90,6 +98,8 @@ pub struct Trainer<'a> {
     pub spec: &'a TrainSpec,
     /// The study seed (batch orders are keyed by it and each arm's repeat).
     pub seed: u64,
+    /// Row-major training rows to measure diagnostics on; `None` turns diagnostics off.
+    pub probe: Option<&'a [f32]>,
 }
 
 impl Trainer<'_> {
@@ -114,212 +124,413 @@ pub fn train_arms(
     emit: &(dyn Fn(TrainEvent) + Sync),
     cancel: &AtomicBool,
 ) -> Vec<ArmOutcome> {
-    let Trainer {
-        data,
-        model,
-        spec,
-        seed,
-    } = *t;
-    let arms = plans.len();
-    let dims = model.dims(data.n_inputs, data.n_outputs());
-    let act = model.activation;
-    let arm_weights: Vec<&ArmWeights> = plans.iter().map(|p| &p.weights).collect();
-    let module = StackedMlp::from_arms(&arm_weights, &dims, device);
-    let mut params: Vec<Tensor<3>> = module
-        .layers
-        .iter()
-        .flat_map(|l| [l.weight.val(), l.bias.val()])
-        .collect();
-    let mut optim = Optimizer::new(&spec.optimizer, spec.lr, params.len());
-    let mut outcomes = vec![ArmOutcome::default(); arms];
-    let mut alive = vec![true; arms];
-    let mut mask = alive_mask(&alive, device);
-    let n_in = data.n_inputs;
-    let n_out = data.n_outputs();
-    let n_train = data.n_train();
-    let batch = spec.batch_size.max(1);
-
-    // Epoch 0: the untrained networks.
-    let init_train = evaluate(
-        &params,
-        &data.x_train,
-        &data.y_train,
-        n_in,
-        n_out,
-        act,
-        &dims,
-        device,
-    );
-    let init_val = evaluate(
-        &params,
-        &data.x_val,
-        &data.y_val,
-        n_in,
-        n_out,
-        act,
-        &dims,
-        device,
-    );
-    record_epoch(
-        0,
-        &init_train,
-        &init_val,
-        data.task,
-        plans,
-        &mut outcomes,
-        &mut alive,
-        emit,
-    );
-    for (a, _) in alive.iter().enumerate().filter(|(_, ok)| !**ok) {
-        params = params.into_iter().map(|p| zero_arm(p, a)).collect();
-    }
-    mask = if alive.iter().all(|&x| x) {
-        mask
-    } else {
-        alive_mask(&alive, device)
-    };
-
-    let mut x_host = vec![0.0f32; arms * batch * n_in];
-    let mut y_host = vec![0.0f32; arms * batch * n_out];
-    let mut steps_unreported = 0;
-    'epochs: for epoch in 1..=spec.epochs {
-        let orders: Vec<Vec<usize>> = plans
-            .iter()
-            .map(|p| {
-                let mut order: Vec<usize> = (0..n_train).collect();
-                order.shuffle(&mut derive_rng(
-                    seed,
-                    &[stream::SHUFFLE, p.repeat, epoch as u64],
-                ));
-                order
-            })
-            .collect();
-        let mut loss_sum = vec![0.0f64; arms];
+    let mut g = Group::new(t, plans, device, emit);
+    g.initial_epoch();
+    'epochs: for epoch in 1..=t.spec.epochs {
+        let orders = g.batch_orders(epoch);
+        let mut loss_sum = vec![0.0f64; plans.len()];
+        let n_train = t.data.n_train();
+        let batch = t.spec.batch_size.max(1);
         for start in (0..n_train).step_by(batch) {
             if cancel.load(Ordering::Relaxed) {
                 break 'epochs;
             }
-            let b = batch.min(n_train - start);
-            fill_batch(data, &orders, start, b, &mut x_host, &mut y_host);
-            let x = Tensor::<3>::from_data(
-                TensorData::new(x_host[..arms * b * n_in].to_vec(), [arms, b, n_in]),
-                device,
+            let last_step = start + batch >= n_train;
+            // Gradient norms are read at the first step (the gradient at initialization) and at
+            // the last step of every epoch: two small reductions per epoch.
+            let want_grad_norms = g.diag.is_some() && (last_step || (epoch == 1 && start == 0));
+            g.step(
+                epoch,
+                &orders,
+                start,
+                batch.min(n_train - start),
+                &mut loss_sum,
+                want_grad_norms,
             );
-            let y = Tensor::<3>::from_data(
-                TensorData::new(y_host[..arms * b * n_out].to_vec(), [arms, b, n_out]),
-                device,
-            );
+        }
+        g.end_epoch(epoch, &loss_sum);
+    }
+    g.finish()
+}
 
-            let tracked: Vec<Tensor<3>> = params
-                .iter()
-                .map(|p| p.clone().autodiff().require_grad())
-                .collect();
-            let out = forward(&tracked, x, act);
-            let per_arm = loss(out, y, data.task); // [arms, 1, 1]
-            let mut grads = (per_arm.clone() * mask.clone()).sum().backward();
-            let losses = to_vec(per_arm.inner());
+/// The state of one group of arms while it trains.
+struct Group<'a> {
+    t: Trainer<'a>,
+    plans: &'a [ArmPlan],
+    device: &'a Device,
+    emit: &'a (dyn Fn(TrainEvent) + Sync),
+    dims: Vec<usize>,
+    params: Vec<Tensor<3>>,
+    optim: Optimizer,
+    outcomes: Vec<ArmOutcome>,
+    alive: Vec<bool>,
+    /// `[arms, 1, 1]`: 1 for live arms, 0 for frozen ones (their loss adds no gradient).
+    mask: Tensor<3>,
+    x_host: Vec<f32>,
+    y_host: Vec<f32>,
+    steps_unreported: usize,
+    diag: Option<Diagnoser>,
+}
 
-            optim.begin_step();
-            params = params
-                .into_iter()
-                .zip(&tracked)
-                .enumerate()
-                .map(|(i, (p, t))| match t.grad_remove(&mut grads) {
-                    Some(g) => optim.update(i, p, g),
-                    None => p,
-                })
-                .collect();
+/// Diagnostics state: the probe and the gradient norms waiting for their epoch's record.
+struct Diagnoser {
+    probe: Probe,
+    /// `[layer][arm]` weight-gradient norms of the latest measured step.
+    grad_norms: Option<Vec<Vec<f64>>>,
+    last_capture: Option<Captured>,
+    /// Epoch 0 waits for the first gradient.
+    epoch0_pending: bool,
+}
 
-            let mut newly_dead = false;
-            for a in 0..arms {
-                if !alive[a] {
-                    continue;
-                }
-                if losses[a].is_finite() {
-                    loss_sum[a] += losses[a] as f64 * b as f64;
-                } else {
-                    newly_dead = true;
-                    kill(a, epoch, plans, &mut outcomes, &mut alive, emit);
-                    params = params.into_iter().map(|p| zero_arm(p, a)).collect();
-                    optim.reset_arm(a);
-                }
+impl<'a> Group<'a> {
+    fn new(
+        t: &Trainer<'a>,
+        plans: &'a [ArmPlan],
+        device: &'a Device,
+        emit: &'a (dyn Fn(TrainEvent) + Sync),
+    ) -> Self {
+        let arms = plans.len();
+        let dims = t.model.dims(t.data.n_inputs, t.data.n_outputs());
+        let arm_weights: Vec<&ArmWeights> = plans.iter().map(|p| &p.weights).collect();
+        let params = StackedMlp::from_arms(&arm_weights, &dims, device).params();
+        let batch = t.spec.batch_size.max(1);
+        let diag = t.probe.map(|rows| Diagnoser {
+            probe: Probe::new(rows, t.data.n_inputs, t.model.activation, device),
+            grad_norms: None,
+            last_capture: None,
+            epoch0_pending: true,
+        });
+        Self {
+            t: *t,
+            plans,
+            device,
+            emit,
+            optim: Optimizer::new(&t.spec.optimizer, t.spec.lr, params.len()),
+            params,
+            dims,
+            outcomes: vec![ArmOutcome::default(); arms],
+            alive: vec![true; arms],
+            mask: alive_mask(&vec![true; arms], device),
+            x_host: vec![0.0; arms * batch * t.data.n_inputs],
+            y_host: vec![0.0; arms * batch * t.data.n_outputs()],
+            steps_unreported: 0,
+            diag,
+        }
+    }
+
+    fn arms(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// Epoch 0: the untrained networks on the whole training and validation sets.
+    fn initial_epoch(&mut self) {
+        let d = self.t.data;
+        let train = self.evaluate(&d.x_train, &d.y_train);
+        let val = self.evaluate(&d.x_val, &d.y_val);
+        self.record(0, &train, &val);
+        if let Some(diag) = &mut self.diag {
+            let c = diag.probe.capture(&self.params);
+            let hists = diag.probe.histograms(&c, self.plans.len());
+            for (o, h) in self.outcomes.iter_mut().zip(hists) {
+                o.diagnostics
+                    .get_or_insert_with(Default::default)
+                    .histograms_init = h;
             }
-            if newly_dead {
-                mask = alive_mask(&alive, device);
+            diag.last_capture = Some(c);
+        }
+    }
+
+    fn batch_orders(&self, epoch: usize) -> Vec<Vec<usize>> {
+        self.plans
+            .iter()
+            .map(|p| {
+                let mut order: Vec<usize> = (0..self.t.data.n_train()).collect();
+                order.shuffle(&mut derive_rng(
+                    self.t.seed,
+                    &[stream::SHUFFLE, p.repeat, epoch as u64],
+                ));
+                order
+            })
+            .collect()
+    }
+
+    /// One optimizer step on rows `orders[a][start..start + b]` of every arm.
+    fn step(
+        &mut self,
+        epoch: usize,
+        orders: &[Vec<usize>],
+        start: usize,
+        b: usize,
+        loss_sum: &mut [f64],
+        want_grad_norms: bool,
+    ) {
+        let arms = self.arms();
+        let (n_in, n_out) = (self.t.data.n_inputs, self.t.data.n_outputs());
+        fill_batch(
+            self.t.data,
+            orders,
+            start,
+            b,
+            &mut self.x_host,
+            &mut self.y_host,
+        );
+        let x = Tensor::<3>::from_data(
+            TensorData::new(self.x_host[..arms * b * n_in].to_vec(), [arms, b, n_in]),
+            self.device,
+        );
+        let y = Tensor::<3>::from_data(
+            TensorData::new(self.y_host[..arms * b * n_out].to_vec(), [arms, b, n_out]),
+            self.device,
+        );
+
+        let tracked: Vec<Tensor<3>> = self
+            .params
+            .iter()
+            .map(|p| p.clone().autodiff().require_grad())
+            .collect();
+        let out = forward(&tracked, x, self.t.model.activation, |_, _, _| {});
+        let per_arm = loss(out, y, self.t.data.task);
+        let mut grads = (per_arm.clone() * self.mask.clone()).sum().backward();
+        let losses = to_vec(per_arm.inner());
+
+        self.optim.begin_step();
+        let mut norms = Vec::new();
+        let params = std::mem::take(&mut self.params);
+        self.params = params
+            .into_iter()
+            .zip(&tracked)
+            .enumerate()
+            .map(|(i, (p, t))| match t.grad_remove(&mut grads) {
+                Some(g) => {
+                    if want_grad_norms && i % 2 == 0 {
+                        norms.push(
+                            to_vec(g.clone().square().sum_dim(2).sum_dim(1))
+                                .iter()
+                                .map(|&v| (v as f64).sqrt())
+                                .collect(),
+                        );
+                    }
+                    self.optim.update(i, p, g)
+                }
+                None => p,
+            })
+            .collect();
+        if want_grad_norms && self.diag.is_some() {
+            if epoch == 1 && start == 0 {
+                // The first gradient is the gradient at initialization: complete epoch 0.
+                self.finish_epoch0_diagnostics(Some(&norms));
             }
-            steps_unreported += 1;
-            if steps_unreported >= 8 {
-                emit(TrainEvent::Steps {
-                    steps: steps_unreported,
-                });
-                steps_unreported = 0;
+            if let Some(diag) = &mut self.diag {
+                diag.grad_norms = Some(norms);
             }
         }
+
+        let mut newly_dead = false;
+        for a in 0..arms {
+            if !self.alive[a] {
+                continue;
+            }
+            if losses[a].is_finite() {
+                loss_sum[a] += losses[a] as f64 * b as f64;
+            } else {
+                newly_dead = true;
+                self.kill(a, epoch);
+            }
+        }
+        if newly_dead {
+            self.mask = alive_mask(&self.alive, self.device);
+        }
+        self.steps_unreported += 1;
+        if self.steps_unreported >= 8 {
+            (self.emit)(TrainEvent::Steps {
+                steps: self.steps_unreported,
+            });
+            self.steps_unreported = 0;
+        }
+    }
+
+    /// Records epoch 0's diagnostics once the first gradient is known (or without it, when
+    /// training stopped before the first step).
+    fn finish_epoch0_diagnostics(&mut self, norms: Option<&[Vec<f64>]>) {
+        let initial = self.params_before_first_step();
+        let Some(diag) = &mut self.diag else { return };
+        if !diag.epoch0_pending {
+            return;
+        }
+        diag.epoch0_pending = false;
+        let Some(c) = &diag.last_capture else { return };
+        let (weights, biases) = host_params(&initial);
+        let stats = diag.probe.stats(0, c, &weights, &biases, &self.dims, norms);
+        self.push_diagnostics(stats);
+    }
+
+    /// Epoch 0's parameters: the arms' initial weights, still on the host in the plans.
+    fn params_before_first_step(&self) -> Vec<Vec<f32>> {
+        let layers = self.dims.len() - 1;
+        (0..2 * layers)
+            .map(|i| {
+                self.plans
+                    .iter()
+                    .flat_map(|p| {
+                        if i % 2 == 0 {
+                            p.weights.weights[i / 2].iter()
+                        } else {
+                            p.weights.biases[i / 2].iter()
+                        }
+                    })
+                    .copied()
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn push_diagnostics(&mut self, stats: Vec<EpochDiagnostics>) {
+        for (a, s) in stats.into_iter().enumerate() {
+            if !self.alive[a] {
+                continue;
+            }
+            (self.emit)(TrainEvent::Diagnostics {
+                arm: self.plans[a].arm,
+                diagnostics: s.clone(),
+            });
+            self.outcomes[a]
+                .diagnostics
+                .get_or_insert_with(Default::default)
+                .epochs
+                .push(s);
+        }
+    }
+
+    fn end_epoch(&mut self, epoch: usize, loss_sum: &[f64]) {
+        let n_train = self.t.data.n_train() as f64;
         let train: Vec<SplitScore> = loss_sum
             .iter()
             .map(|&s| SplitScore {
-                loss: s / n_train as f64,
+                loss: s / n_train,
                 score: f64::NAN,
             })
             .collect();
-        let val = evaluate(
-            &params,
-            &data.x_val,
-            &data.y_val,
-            n_in,
-            n_out,
-            act,
-            &dims,
-            device,
-        );
-        let before: Vec<bool> = alive.clone();
-        record_epoch(
-            epoch,
-            &train,
-            &val,
-            data.task,
-            plans,
-            &mut outcomes,
-            &mut alive,
-            emit,
-        );
-        for (a, (was, is)) in before.iter().zip(alive.clone()).enumerate() {
-            if *was && !is {
-                params = params.into_iter().map(|p| zero_arm(p, a)).collect();
-                optim.reset_arm(a);
-                mask = alive_mask(&alive, device);
+        let d = self.t.data;
+        let val = self.evaluate(&d.x_val, &d.y_val);
+        self.record(epoch, &train, &val);
+        if self.diag.is_some() {
+            let host = self.params.iter().cloned().map(to_vec).collect::<Vec<_>>();
+            let (weights, biases) = host_params(&host);
+            if let Some(diag) = &mut self.diag {
+                let c = diag.probe.capture(&self.params);
+                let stats = diag.probe.stats(
+                    epoch,
+                    &c,
+                    &weights,
+                    &biases,
+                    &self.dims,
+                    diag.grad_norms.as_deref(),
+                );
+                diag.last_capture = Some(c);
+                self.push_diagnostics(stats);
             }
         }
     }
-    if steps_unreported > 0 {
-        emit(TrainEvent::Steps {
-            steps: steps_unreported,
-        });
+
+    fn finish(mut self) -> Vec<ArmOutcome> {
+        self.finish_epoch0_diagnostics(None);
+        if self.steps_unreported > 0 {
+            (self.emit)(TrainEvent::Steps {
+                steps: self.steps_unreported,
+            });
+        }
+        if let Some(diag) = &self.diag
+            && let Some(c) = &diag.last_capture
+        {
+            let hists = diag.probe.histograms(c, self.plans.len());
+            for (o, h) in self.outcomes.iter_mut().zip(hists) {
+                if o.diverged_epoch.is_none() {
+                    o.diagnostics
+                        .get_or_insert_with(Default::default)
+                        .histograms_final = h;
+                }
+            }
+        }
+        let arms = self.arms();
+        let host: Vec<Vec<f32>> = self.params.iter().cloned().map(to_vec).collect();
+        for (a, outcome) in self.outcomes.iter_mut().enumerate() {
+            let slice = |t: &Vec<f32>| {
+                let per_arm = t.len() / arms;
+                t[a * per_arm..(a + 1) * per_arm].to_vec()
+            };
+            outcome.final_weights = Some(ArmWeights {
+                weights: host.iter().step_by(2).map(slice).collect(),
+                biases: host.iter().skip(1).step_by(2).map(slice).collect(),
+                lsuv: None,
+            });
+        }
+        self.outcomes
     }
-    let host: Vec<Vec<f32>> = params.into_iter().map(to_vec).collect();
-    for (a, outcome) in outcomes.iter_mut().enumerate() {
-        let slice = |t: &Vec<f32>| {
-            let per_arm = t.len() / arms;
-            t[a * per_arm..(a + 1) * per_arm].to_vec()
-        };
-        outcome.final_weights = Some(ArmWeights {
-            weights: host.iter().step_by(2).map(slice).collect(),
-            biases: host.iter().skip(1).step_by(2).map(slice).collect(),
-            lsuv: None,
+
+    /// Freezes arm `a`: marked diverged, its weights and optimizer state zeroed so it stays finite.
+    fn kill(&mut self, a: usize, epoch: usize) {
+        self.alive[a] = false;
+        self.outcomes[a].diverged_epoch = Some(epoch);
+        (self.emit)(TrainEvent::Diverged {
+            arm: self.plans[a].arm,
+            epoch,
         });
+        let params = std::mem::take(&mut self.params);
+        self.params = params.into_iter().map(|p| zero_arm(p, a)).collect();
+        self.optim.reset_arm(a);
     }
-    outcomes
+
+    fn evaluate(&self, x: &[f32], y: &Targets) -> Vec<SplitScore> {
+        evaluate(
+            &self.params,
+            x,
+            y,
+            self.t.data.n_inputs,
+            self.t.data.n_outputs(),
+            self.t.model.activation,
+            &self.dims,
+            self.device,
+        )
+    }
+
+    /// Records an epoch for every live arm; an arm whose losses are not finite is frozen.
+    fn record(&mut self, epoch: usize, train: &[SplitScore], val: &[SplitScore]) {
+        let mut newly_dead = false;
+        for a in 0..self.arms() {
+            if !self.alive[a] {
+                continue;
+            }
+            if !(train[a].loss.is_finite() && val[a].loss.is_finite()) {
+                self.kill(a, epoch);
+                newly_dead = true;
+                continue;
+            }
+            let classification = self.t.data.task == Task::Classification;
+            let metrics = EpochMetrics {
+                epoch,
+                train_loss: train[a].loss,
+                val_loss: val[a].loss,
+                val_accuracy: classification.then_some(val[a].score),
+                val_r2: (!classification).then_some(val[a].score),
+            };
+            self.outcomes[a].epochs.push(metrics.clone());
+            (self.emit)(TrainEvent::Epoch {
+                arm: self.plans[a].arm,
+                metrics,
+            });
+        }
+        if newly_dead {
+            self.mask = alive_mask(&self.alive, self.device);
+        }
+    }
 }
 
-/// Forward pass over explicit stacked tensors `[w0, b0, w1, b1, ...]`.
-fn forward(params: &[Tensor<3>], x: Tensor<3>, act: Activation) -> Tensor<3> {
-    let layers = params.len() / 2;
-    let mut h = x;
-    for l in 0..layers {
-        let z = h.matmul(params[2 * l].clone()) + params[2 * l + 1].clone();
-        h = if l + 1 < layers { activate(z, act) } else { z };
-    }
-    h
+/// Splits flat host parameters `[w0, b0, w1, b1, ...]` into weights and biases.
+fn host_params(host: &[Vec<f32>]) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    (
+        host.iter().step_by(2).cloned().collect(),
+        host.iter().skip(1).step_by(2).cloned().collect(),
+    )
 }
 
 /// Per-arm mean loss `[arms, 1, 1]`: softmax cross-entropy against one-hot targets, or MSE.
@@ -388,58 +599,8 @@ fn evaluate(
             TensorData::new(x[start * n_in..(start + n) * n_in].to_vec(), [1, n, n_in]),
             device,
         );
-        let out = to_vec(forward(params, xt, act));
+        let out = to_vec(forward(params, xt, act, |_, _, _| {}));
         acc.add(&out, n_out, y, start, n);
     }
     acc.finish(y)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn record_epoch(
-    epoch: usize,
-    train: &[SplitScore],
-    val: &[SplitScore],
-    task: Task,
-    plans: &[ArmPlan],
-    outcomes: &mut [ArmOutcome],
-    alive: &mut [bool],
-    emit: &(dyn Fn(TrainEvent) + Sync),
-) {
-    for a in 0..plans.len() {
-        if !alive[a] {
-            continue;
-        }
-        if !(train[a].loss.is_finite() && val[a].loss.is_finite()) {
-            kill(a, epoch, plans, outcomes, alive, emit);
-            continue;
-        }
-        let metrics = EpochMetrics {
-            epoch,
-            train_loss: train[a].loss,
-            val_loss: val[a].loss,
-            val_accuracy: (task == Task::Classification).then_some(val[a].score),
-            val_r2: (task == Task::Regression).then_some(val[a].score),
-        };
-        outcomes[a].epochs.push(metrics.clone());
-        emit(TrainEvent::Epoch {
-            arm: plans[a].arm,
-            metrics,
-        });
-    }
-}
-
-fn kill(
-    a: usize,
-    epoch: usize,
-    plans: &[ArmPlan],
-    outcomes: &mut [ArmOutcome],
-    alive: &mut [bool],
-    emit: &(dyn Fn(TrainEvent) + Sync),
-) {
-    alive[a] = false;
-    outcomes[a].diverged_epoch = Some(epoch);
-    emit(TrainEvent::Diverged {
-        arm: plans[a].arm,
-        epoch,
-    });
 }
