@@ -4,6 +4,7 @@
 
 mod dataset_panel;
 mod jobs;
+mod layers;
 mod plots;
 mod results_table;
 mod state;
@@ -99,6 +100,10 @@ pub struct InitlabApp {
 
     status: Option<Status>,
     results_sort: results_table::Sort,
+    /// The central view: curves (false) or per-layer diagnostics (true).
+    show_layers: bool,
+    layer_metric: layers::LayerMetric,
+    final_histograms: bool,
     /// Startup work that needs the UI context (known from the first frame on).
     needs_initial_load: bool,
     /// Frame timings, collected when INITLAB_FRAME_STATS is set (printed at exit).
@@ -186,6 +191,9 @@ impl InitlabApp {
             last_export: None,
             status: None,
             results_sort: results_table::Sort::default(),
+            show_layers: false,
+            layer_metric: layers::LayerMetric::default(),
+            final_histograms: false,
             needs_initial_load: false,
             frame_stats: std::env::var_os("INITLAB_FRAME_STATS").map(|_| FrameStats::default()),
         };
@@ -786,9 +794,17 @@ impl InitlabApp {
             .prepared()
             .map(|p| p.task)
             .or(self.result.as_ref().map(|r| r.data.task));
-        plots::ui(ui, live, &self.state.view, task);
-        ui.add_space(8.0);
-        results_table::ui(ui, live, task, &mut self.results_sort);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.show_layers, false, "Curves");
+            ui.selectable_value(&mut self.show_layers, true, "Layers");
+        });
+        if self.show_layers {
+            layers::ui(ui, live, &mut self.layer_metric, &mut self.final_histograms);
+        } else {
+            plots::ui(ui, live, &self.state.view, task);
+            ui.add_space(8.0);
+            results_table::ui(ui, live, task, &mut self.results_sort);
+        }
     }
 
     fn handle_dropped_files(&mut self, ui: &egui::Ui) {

@@ -408,3 +408,123 @@ fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
     }
     out
 }
+
+/// Which end of the run a layer profile looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Initialization,
+    End,
+}
+
+/// Per hidden layer, the mean over `initializer`'s non-diverged seeds of `f` at initialization or
+/// at the last recorded epoch (`None` where nothing was measured).
+pub fn layer_profile(
+    r: &StudyResult,
+    initializer: &str,
+    when: When,
+    f: impl Fn(&crate::diagnostics::LayerStats) -> Option<f64>,
+) -> Vec<Option<f64>> {
+    let hidden = r.spec.model.hidden.len();
+    (0..hidden)
+        .map(|l| {
+            let v: Vec<f64> = r
+                .runs
+                .iter()
+                .filter(|x| x.initializer == initializer && !x.diverged)
+                .filter_map(|x| {
+                    let d = x.diagnostics.as_ref()?;
+                    let e = match when {
+                        When::Initialization => d.epochs.first()?,
+                        When::End => d.epochs.last()?,
+                    };
+                    f(e.layers.get(l)?)
+                })
+                .collect();
+            mean(&v)
+        })
+        .collect()
+}
+
+/// Findings about what happens inside the networks, from the diagnostics.
+pub fn layer_findings(r: &StudyResult) -> Vec<String> {
+    let mut out = Vec::new();
+    let act = r.spec.model.activation;
+    for init in r.spec.initializers.iter().map(ToString::to_string) {
+        let has = r.runs.iter().any(|x| {
+            x.initializer == init && x.diagnostics.as_ref().is_some_and(|d| !d.epochs.is_empty())
+        });
+        if !has {
+            continue;
+        }
+        let distinct_all: Vec<usize> = r
+            .runs
+            .iter()
+            .filter(|x| x.initializer == init)
+            .filter_map(|x| x.diagnostics.as_ref())
+            .flat_map(|d| d.epochs.iter())
+            .flat_map(|e| {
+                e.layers
+                    .iter()
+                    .take(r.spec.model.hidden.len())
+                    .map(|l| l.distinct_units)
+            })
+            .collect();
+        if !distinct_all.is_empty() && distinct_all.iter().all(|&d| d == 1) {
+            out.push(format!(
+                "{init}: 1 distinct hidden unit per layer throughout training — the symmetry between units is never broken."
+            ));
+        }
+        let sat = layer_profile(r, &init, When::Initialization, |l| l.saturated);
+        if let Some((l, s)) = sat
+            .iter()
+            .enumerate()
+            .filter_map(|(l, s)| s.map(|s| (l, s)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            && s >= 0.5
+        {
+            out.push(format!("{init}: {:.0}% of layer-{} {act} activations saturated at initialization (gradients through them are near zero).", s * 100.0, l + 1));
+        }
+        let dead = layer_profile(r, &init, When::End, |l| l.dead);
+        if let Some((l, d)) = dead
+            .iter()
+            .enumerate()
+            .filter_map(|(l, d)| d.map(|d| (l, d)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            && d >= 0.25
+        {
+            out.push(format!("{init}: {:.0}% of layer-{} ReLUs are dead (zero on every probe row) at the end of training.", d * 100.0, l + 1));
+        }
+        let std = layer_profile(r, &init, When::Initialization, |l| Some(l.act_std));
+        if let (Some(Some(first)), Some(Some(last))) = (std.first(), std.last())
+            && std.len() >= 3
+            && *first > 0.0
+        {
+            let ratio = last / first;
+            if ratio < 0.01 && *last > 0.0 {
+                out.push(format!(
+                    "{init} with {} {act} layers: the activation std falls {}-fold from layer 1 to layer {} at initialization (a vanishing signal).",
+                    std.len(),
+                    fold(1.0 / ratio),
+                    std.len()
+                ));
+            } else if ratio > 100.0 {
+                out.push(format!(
+                    "{init} with {} {act} layers: the activation std grows {}-fold from layer 1 to layer {} at initialization (an exploding signal).",
+                    std.len(),
+                    fold(ratio),
+                    std.len()
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `350`, or `10^11` for large factors.
+fn fold(x: f64) -> String {
+    if x < 1e4 {
+        format!("{x:.0}")
+    } else {
+        format!("10^{:.0}", x.log10())
+    }
+}

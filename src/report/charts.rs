@@ -289,3 +289,90 @@ fn finals(a: &Analysis) -> Result<String, String> {
     }
     Ok(svg)
 }
+
+/// Activation std per hidden layer at initialization, one line per initializer (log y): the
+/// vanishing or exploding signal of Glorot & Bengio (2010) and He et al. (2015).
+pub fn layer_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
+    use super::analysis::{When, layer_profile};
+    let inits: Vec<String> = r
+        .spec
+        .initializers
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let profiles: Vec<Vec<Option<f64>>> = inits
+        .iter()
+        .map(|i| layer_profile(r, i, When::Initialization, |l| Some(l.act_std)))
+        .collect();
+    let values: Vec<f64> = profiles
+        .iter()
+        .flatten()
+        .flatten()
+        .copied()
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .collect();
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    let layers = r.spec.model.hidden.len() as f64;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let mut chart = builder(&root)
+            .build_cartesian_2d(0.8f64..(layers + 0.2), ((lo * 0.7)..(hi * 1.4)).log_scale())
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("hidden layer")
+            .x_labels(r.spec.model.hidden.len().min(12))
+            .x_label_formatter(&|v| {
+                if (v - v.round()).abs() < 1e-6 {
+                    format!("{v:.0}")
+                } else {
+                    String::new()
+                }
+            })
+            .y_desc("activation std at initialization (log scale)")
+            .y_label_formatter(&|v| super::analysis::num(*v))
+            .light_line_style(BLACK.mix(0.04))
+            .draw()
+            .map_err(err)?;
+        for (i, (name, p)) in inits.iter().zip(&profiles).enumerate() {
+            let color = rgb(i);
+            let pts: Vec<(f64, f64)> = p
+                .iter()
+                .enumerate()
+                .filter_map(|(l, v)| v.filter(|v| *v > 0.0).map(|v| ((l + 1) as f64, v)))
+                .collect();
+            if pts.is_empty() {
+                continue;
+            }
+            chart
+                .draw_series(
+                    pts.iter()
+                        .map(|&(x, y)| Circle::new((x, y), 3, color.filled())),
+                )
+                .map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(pts, color.stroke_width(2)))
+                .map_err(err)?
+                .label(name.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                });
+        }
+        legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
+        root.present().map_err(err)?;
+    }
+    Ok(Some(Chart {
+        stem: "layer_activation_std",
+        title: "Activation std per hidden layer at initialization (mean over seeds)".into(),
+        svg,
+    }))
+}

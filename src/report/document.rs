@@ -51,7 +51,12 @@ fn pm(m: Option<f64>, s: Option<f64>) -> String {
 }
 
 /// The whole report, in order: headline, charts, ranking, findings, study, environment.
-pub fn build<'a>(r: &StudyResult, a: &Analysis, charts: &'a [Chart]) -> Vec<Block<'a>> {
+pub fn build<'a>(
+    r: &StudyResult,
+    a: &Analysis,
+    charts: &'a [Chart],
+    layer_chart: Option<&'a Chart>,
+) -> Vec<Block<'a>> {
     let mut doc = vec![
         Block::Title(vec![plain("initlab study: "), user(r.data.file.clone())]),
         Block::Headline(vec![plain(a.headline.clone())]),
@@ -128,6 +133,8 @@ pub fn build<'a>(r: &StudyResult, a: &Analysis, charts: &'a [Chart]) -> Vec<Bloc
             a.findings.iter().map(|f| vec![plain(f.clone())]).collect(),
         ));
     }
+
+    layers_section(&mut doc, r, layer_chart);
 
     doc.push(Block::Heading("The study".into()));
     let d = &r.data;
@@ -289,4 +296,84 @@ pub fn build<'a>(r: &StudyResult, a: &Analysis, charts: &'a [Chart]) -> Vec<Bloc
          results.json holds every number above; curves.csv the per-epoch curves in long format.",
     )]));
     doc
+}
+
+/// "Inside the networks": the diagnostics chart, per-layer tables and findings.
+fn layers_section<'a>(doc: &mut Vec<Block<'a>>, r: &StudyResult, chart: Option<&'a Chart>) {
+    use super::analysis::{When, layer_findings, layer_profile};
+    let has = r
+        .runs
+        .iter()
+        .any(|x| x.diagnostics.as_ref().is_some_and(|d| !d.epochs.is_empty()));
+    if !has {
+        return;
+    }
+    doc.push(Block::Heading("Inside the networks".into()));
+    doc.push(Block::Paragraph(vec![plain(format!(
+        "Measured for every network on one fixed batch of {} training rows, at initialization and after every epoch (results.json holds every epoch, plus activation histograms).",
+        crate::diagnostics::PROBE_ROWS
+    ))]));
+    if let Some(c) = chart {
+        doc.push(Block::Chart(c));
+    }
+    let findings = layer_findings(r);
+    if !findings.is_empty() {
+        doc.push(Block::Bullets(
+            findings.into_iter().map(|f| vec![plain(f)]).collect(),
+        ));
+    }
+    let act = r.spec.model.activation;
+    let bounded = matches!(
+        act,
+        crate::activation::Activation::Tanh
+            | crate::activation::Activation::Sigmoid
+            | crate::activation::Activation::Softsign
+    );
+    let relu = act == crate::activation::Activation::Relu;
+    let hidden = r.spec.model.hidden.len();
+    let extra = if bounded {
+        ", saturated %"
+    } else if relu {
+        ", dead ReLU %"
+    } else {
+        ""
+    };
+    for (when, title) in [
+        (When::Initialization, "at initialization"),
+        (When::End, "after training"),
+    ] {
+        let mut header = vec!["initializer".to_owned()];
+        header.extend((1..=hidden).map(|l| format!("layer {l}")));
+        let rows = r
+            .spec
+            .initializers
+            .iter()
+            .map(|init| {
+                let name = init.to_string();
+                let std = layer_profile(r, &name, when, |l| Some(l.act_std));
+                let sat = layer_profile(
+                    r,
+                    &name,
+                    when,
+                    |l| if bounded { l.saturated } else { l.dead },
+                );
+                let units = layer_profile(r, &name, when, |l| Some(l.distinct_units as f64));
+                let mut row = vec![vec![plain(name.clone())]];
+                for l in 0..hidden {
+                    let mut cell = std[l].map_or("—".to_owned(), num);
+                    if bounded || relu {
+                        cell += &sat[l].map_or(String::new(), |s| format!(" · {:.0}%", s * 100.0));
+                    }
+                    cell += &units[l].map_or(String::new(), |u| format!(" · {u:.0} units"));
+                    row.push(vec![plain(cell)]);
+                }
+                row
+            })
+            .collect();
+        doc.push(Block::Table {
+            header,
+            rows,
+            note: Some(format!("Per hidden layer {title}: activation std{extra}, distinct hidden units (mean over seeds that did not diverge).")),
+        });
+    }
 }

@@ -41,8 +41,11 @@ pub struct Rendered {
 
 pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
     let a = analyze(r);
-    let charts = charts::charts(r, &a).map_err(ReportError::Chart)?;
-    let blocks = document::build(r, &a, &charts);
+    let mut charts = charts::charts(r, &a).map_err(ReportError::Chart)?;
+    let curves = charts.len();
+    charts.extend(charts::layer_chart(r).map_err(ReportError::Chart)?);
+    let (curve_charts, layer_charts) = charts.split_at(curves);
+    let blocks = document::build(r, &a, curve_charts, layer_charts.first());
     Ok(Rendered {
         html: render::html(&blocks),
         markdown: render::markdown(&blocks),

@@ -1,0 +1,183 @@
+//! The "Layers" view: per-layer diagnostics over epochs (one colour per initializer, mean over
+//! seeds) and activation histograms at initialization and at the end, in the style of Glorot &
+//! Bengio (2010), Figure 6.
+
+use egui_plot::{Legend, Line, Plot};
+
+use super::Live;
+use super::study_panel::color32;
+use crate::diagnostics::LayerStats;
+use crate::study::RunResult;
+
+/// Which per-layer number the charts follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum LayerMetric {
+    #[default]
+    ActStd,
+    PreStd,
+    Saturated,
+    Dead,
+    DistinctUnits,
+    GradNorm,
+    WeightNorm,
+}
+
+impl LayerMetric {
+    const ALL: [LayerMetric; 7] = [
+        LayerMetric::ActStd,
+        LayerMetric::PreStd,
+        LayerMetric::Saturated,
+        LayerMetric::Dead,
+        LayerMetric::DistinctUnits,
+        LayerMetric::GradNorm,
+        LayerMetric::WeightNorm,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            LayerMetric::ActStd => "activation std",
+            LayerMetric::PreStd => "pre-activation std",
+            LayerMetric::Saturated => "saturated fraction (tanh/sigmoid)",
+            LayerMetric::Dead => "dead ReLU fraction",
+            LayerMetric::DistinctUnits => "distinct hidden units",
+            LayerMetric::GradNorm => "weight-gradient norm",
+            LayerMetric::WeightNorm => "weight norm",
+        }
+    }
+
+    fn of(self, s: &LayerStats) -> Option<f64> {
+        match self {
+            LayerMetric::ActStd => Some(s.act_std),
+            LayerMetric::PreStd => Some(s.pre_std),
+            LayerMetric::Saturated => s.saturated,
+            LayerMetric::Dead => s.dead,
+            LayerMetric::DistinctUnits => Some(s.distinct_units as f64),
+            LayerMetric::GradNorm => s.grad_norm,
+            LayerMetric::WeightNorm => Some(s.weight_norm),
+        }
+    }
+}
+
+/// Mean over an initializer's seeds of `metric` at `layer`, per epoch.
+fn series(runs: &[RunResult], init: &str, layer: usize, metric: LayerMetric) -> Vec<[f64; 2]> {
+    let mine: Vec<&RunResult> = runs.iter().filter(|r| r.initializer == init).collect();
+    let epochs = mine
+        .iter()
+        .filter_map(|r| r.diagnostics.as_ref().map(|d| d.epochs.len()))
+        .max()
+        .unwrap_or(0);
+    (0..epochs)
+        .filter_map(|k| {
+            let v: Vec<(usize, f64)> = mine
+                .iter()
+                .filter_map(|r| r.diagnostics.as_ref()?.epochs.get(k))
+                .filter_map(|e| Some((e.epoch, metric.of(e.layers.get(layer)?)?)))
+                .collect();
+            let epoch = v.first()?.0;
+            Some([
+                epoch as f64,
+                v.iter().map(|x| x.1).sum::<f64>() / v.len() as f64,
+            ])
+        })
+        .collect()
+}
+
+pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histograms: &mut bool) {
+    let hidden = live.spec.model.hidden.len();
+    let any = live
+        .runs
+        .iter()
+        .any(|r| r.diagnostics.as_ref().is_some_and(|d| !d.epochs.is_empty()));
+    if !any {
+        ui.label("No diagnostics yet: they are measured at initialization and after every epoch (turn them on in the study file with \"diagnostics\": true).");
+        return;
+    }
+    ui.horizontal(|ui| {
+        let l = ui.label("Per-layer chart:");
+        egui::ComboBox::from_id_salt("layer-metric")
+            .selected_text(metric.label())
+            .show_ui(ui, |ui| {
+                for m in LayerMetric::ALL {
+                    ui.selectable_value(metric, m, m.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    let inits: Vec<String> = live
+        .spec
+        .initializers
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let per_row = 3;
+    let width = (ui.available_width() - 12.0 * per_row as f32) / per_row as f32;
+    for row in (0..hidden).collect::<Vec<_>>().chunks(per_row) {
+        ui.horizontal(|ui| {
+            for &layer in row {
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    ui.label(format!("hidden layer {}: {}", layer + 1, metric.label()));
+                    Plot::new(("layer-plot", layer))
+                        .height(170.0)
+                        .legend(Legend::default().follow_insertion_order(true))
+                        .x_axis_label("epoch")
+                        .show(ui, |pui| {
+                            for (i, name) in inits.iter().enumerate() {
+                                let pts = series(&live.runs, name, layer, *metric);
+                                if !pts.is_empty() {
+                                    pui.line(
+                                        Line::new(name.clone(), pts).color(color32(i)).width(2.0),
+                                    );
+                                }
+                            }
+                        });
+                });
+            }
+        });
+    }
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.strong("Activation histograms (first seed)");
+        ui.selectable_value(final_histograms, false, "at initialization");
+        ui.selectable_value(final_histograms, true, "after training");
+    });
+    for row in (0..hidden).collect::<Vec<_>>().chunks(per_row) {
+        ui.horizontal(|ui| {
+            for &layer in row {
+                ui.vertical(|ui| {
+                    ui.set_width(width);
+                    ui.label(format!("hidden layer {} activations", layer + 1));
+                    Plot::new(("layer-hist", layer))
+                        .height(150.0)
+                        .legend(Legend::default().follow_insertion_order(true))
+                        .y_axis_label("fraction")
+                        .show(ui, |pui| {
+                            for (i, name) in inits.iter().enumerate() {
+                                let Some(run) = live.runs.iter().find(|r| &r.initializer == name)
+                                else {
+                                    continue;
+                                };
+                                let Some(d) = &run.diagnostics else { continue };
+                                let hists = if *final_histograms {
+                                    &d.histograms_final
+                                } else {
+                                    &d.histograms_init
+                                };
+                                let Some(h) = hists.get(layer) else { continue };
+                                let total = h.counts.iter().sum::<u32>().max(1) as f64;
+                                let w = (h.hi - h.lo) / h.counts.len().max(1) as f64;
+                                let pts: Vec<[f64; 2]> = h
+                                    .counts
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(k, &c)| [h.lo + (k as f64 + 0.5) * w, c as f64 / total])
+                                    .collect();
+                                pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
+                            }
+                        });
+                });
+            }
+        });
+    }
+}
