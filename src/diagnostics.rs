@@ -10,7 +10,7 @@ use crate::activation::Activation;
 use crate::model::forward;
 
 /// Rows in the probe batch (also LSUV's calibration batch).
-pub const PROBE_ROWS: usize = 256;
+pub const PROBE_ROWS: usize = 128;
 /// Bins of the activation histograms.
 pub const HISTOGRAM_BINS: usize = 40;
 /// |tanh| above this (or sigmoid outside [1 - this, this]) counts as saturated.
@@ -135,19 +135,14 @@ impl Probe {
                         let (fan_in, fan_out) = (dims[l], dims[l + 1]);
                         let w = &weights[l][a * fan_in * fan_out..(a + 1) * fan_in * fan_out];
                         let b = &biases[l][a * fan_out..(a + 1) * fan_out];
-                        let (pre_mean, pre_std) = mean_std(z);
-                        let (act_mean, act_std) = mean_std(h);
+                        let m = layer_moments(z, h, self.rows, width, hidden, self.activation);
                         LayerStats {
-                            pre_mean,
-                            pre_std,
-                            act_mean,
-                            act_std,
-                            saturated: hidden
-                                .then(|| saturated_fraction(h, self.activation))
-                                .flatten(),
-                            dead: hidden
-                                .then(|| dead_fraction(h, self.rows, width, self.activation))
-                                .flatten(),
+                            pre_mean: m.pre_mean,
+                            pre_std: m.pre_std,
+                            act_mean: m.act_mean,
+                            act_std: m.act_std,
+                            saturated: m.saturated,
+                            dead: m.dead,
                             grad_norm: grad_norms.map(|g| g[l][a]),
                             weight_norm: w
                                 .iter()
@@ -206,38 +201,74 @@ fn host(t: Tensor<3>) -> Vec<f32> {
     t.into_data().try_into_vec::<f32>().unwrap_or_default()
 }
 
-fn mean_std(v: &[f32]) -> (f64, f64) {
-    let n = v.len().max(1) as f64;
-    let mean = v.iter().map(|&x| x as f64).sum::<f64>() / n;
-    let var = v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
-    (mean, var.sqrt())
+/// The value statistics of one layer of one arm.
+struct Moments {
+    pre_mean: f64,
+    pre_std: f64,
+    act_mean: f64,
+    act_std: f64,
+    saturated: Option<f64>,
+    dead: Option<f64>,
 }
 
-/// Fraction of values in the flat regions of a bounded activation.
-pub fn saturated_fraction(h: &[f32], activation: Activation) -> Option<f64> {
-    let n = h.len().max(1) as f64;
-    let count = match activation {
-        Activation::Tanh | Activation::Softsign => {
-            h.iter().filter(|v| v.abs() > SATURATION).count()
+/// Everything about a layer's values in one pass over the `[rows, width]` pre-activations and
+/// activations (the diagnostics run every epoch, so they must stay cheap). Sums are in f64,
+/// shifted by the first value to keep the variance accurate.
+fn layer_moments(
+    z: &[f32],
+    h: &[f32],
+    rows: usize,
+    width: usize,
+    hidden: bool,
+    act: Activation,
+) -> Moments {
+    let n = z.len().max(1) as f64;
+    let (z0, h0) = (
+        z.first().copied().unwrap_or(0.0) as f64,
+        h.first().copied().unwrap_or(0.0) as f64,
+    );
+    let (mut sz, mut szz, mut sh, mut shh) = (0f64, 0f64, 0f64, 0f64);
+    let mut saturated = 0usize;
+    let mut alive = vec![
+        false;
+        if hidden && act == Activation::Relu {
+            width
+        } else {
+            0
         }
-        Activation::Sigmoid => h
-            .iter()
-            .filter(|&&v| !(1.0 - SATURATION..=SATURATION).contains(&v))
-            .count(),
-        _ => return None,
+    ];
+    let (sat_lo, sat_hi, check_sat) = match act {
+        Activation::Tanh | Activation::Softsign => (-SATURATION, SATURATION, hidden),
+        Activation::Sigmoid => (1.0 - SATURATION, SATURATION, hidden),
+        _ => (0.0, 0.0, false),
     };
-    Some(count as f64 / n)
-}
-
-/// Fraction of ReLU units that output zero for every probe row.
-pub fn dead_fraction(h: &[f32], rows: usize, width: usize, activation: Activation) -> Option<f64> {
-    if activation != Activation::Relu || width == 0 {
-        return None;
+    for r in 0..rows {
+        let zr = &z[r * width..(r + 1) * width];
+        let hr = &h[r * width..(r + 1) * width];
+        for j in 0..width {
+            let (zv, hv) = (zr[j] as f64 - z0, hr[j] as f64 - h0);
+            sz += zv;
+            szz += zv * zv;
+            sh += hv;
+            shh += hv * hv;
+            if check_sat && !(sat_lo..=sat_hi).contains(&hr[j]) {
+                saturated += 1;
+            }
+            if !alive.is_empty() && hr[j] > 0.0 {
+                alive[j] = true;
+            }
+        }
     }
-    let dead = (0..width)
-        .filter(|&j| (0..rows).all(|r| h[r * width + j] <= 0.0))
-        .count();
-    Some(dead as f64 / width as f64)
+    let std = |s: f64, ss: f64| ((ss / n - (s / n).powi(2)).max(0.0)).sqrt();
+    Moments {
+        pre_mean: z0 + sz / n,
+        pre_std: std(sz, szz),
+        act_mean: h0 + sh / n,
+        act_std: std(sh, shh),
+        saturated: check_sat.then(|| saturated as f64 / n),
+        dead: (!alive.is_empty())
+            .then(|| alive.iter().filter(|a| !**a).count() as f64 / width as f64),
+    }
 }
 
 /// Hidden units with distinct incoming weights and bias. Units are compared with the
