@@ -477,7 +477,7 @@ impl<'a> Group<'a> {
         });
         let params = std::mem::take(&mut self.params);
         self.params = params.into_iter().map(|p| zero_arm(p, a)).collect();
-        self.optim.reset_arm(a);
+        self.optim.reset_arm(a, self.plans.len());
     }
 
     fn evaluate(&self, x: &[f32], y: &Targets) -> Vec<SplitScore> {
