@@ -13,7 +13,7 @@ use crate::data::{DataError, PrepareOptions, PreparedData, Table, parse_csv, pre
 use crate::init::BiasInit;
 use crate::model::ModelSpec;
 use crate::rng::derive_rng;
-use crate::study::{RunOptions, StudyError, StudyResult, StudySpec, run_study};
+use crate::study::{BENCHMARK_EIGHT, RunOptions, StudyError, StudyResult, StudySpec, run_study};
 use crate::train::{OptimizerKind, OptimizerSpec, TrainSpec};
 
 /// A named workload: the study and its data.
@@ -88,16 +88,7 @@ pub fn digits_8x3() -> Result<Workload, StudyError> {
         target: "digit",
         hidden: vec![128, 128],
         activation: Activation::Tanh,
-        inits: &[
-            "zeros",
-            "normal:0.01",
-            "normal:1",
-            "xavier-uniform",
-            "xavier-normal",
-            "kaiming-uniform",
-            "kaiming-normal",
-            "orthogonal",
-        ],
+        inits: &BENCHMARK_EIGHT,
         seeds: 3,
         epochs: 20,
         batch: 64,

@@ -473,7 +473,7 @@ fn run(args: &RunArgs) -> Result<StudyResult> {
         TrainEvent::Diverged { arm, epoch } => {
             bar.println(format!("arm {arm} diverged at epoch {epoch}"))
         }
-        TrainEvent::Diagnostics { .. } => {}
+        TrainEvent::Diagnostics { .. } | TrainEvent::InitialHistograms { .. } => {}
     };
     let cancel = AtomicBool::new(false);
     let result = run_study(&spec, &data, &options, &emit, &cancel)?;

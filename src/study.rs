@@ -66,6 +66,18 @@ impl Default for StudySpec {
 }
 
 /// zeros, small normal, large normal, Xavier, He: the textbook comparison.
+/// The eight initializers of the `digits-8x3` benchmark.
+pub const BENCHMARK_EIGHT: [&str; 8] = [
+    "zeros",
+    "normal:0.01",
+    "normal:1",
+    "xavier-uniform",
+    "xavier-normal",
+    "kaiming-uniform",
+    "kaiming-normal",
+    "orthogonal",
+];
+
 pub const CLASSIC_FIVE: [&str; 5] = [
     "zeros",
     "normal:0.01",

@@ -80,8 +80,9 @@ fn html_is_self_contained_with_one_svg_per_chart() {
     let svgs = doc
         .select(&Selector::parse("svg").expect("selector"))
         .count();
-    // train loss, val loss, val accuracy, final val loss, and the per-layer activation chart.
-    assert_eq!(svgs, 5);
+    // train loss, val loss, val accuracy, final val loss, and the two per-layer charts
+    // (activation std by layer, activation histograms).
+    assert_eq!(svgs, 6);
     assert_eq!(svgs, rendered.svgs.len());
     assert_eq!(
         doc.select(&Selector::parse("script").expect("selector"))
@@ -241,6 +242,7 @@ fn never_overwrites_silently_and_leaves_no_partial_folder() {
         "val_score.svg",
         "final_val_loss.svg",
         "layer_activation_std.svg",
+        "layer_histograms.svg",
     ] {
         assert!(dir.join(f).is_file(), "{f}");
     }

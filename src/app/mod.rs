@@ -537,6 +537,13 @@ impl InitlabApp {
                     r.done_steps += steps;
                 }
             }
+            TrainEvent::InitialHistograms { arm, histograms } => {
+                if let Some(run) = live.runs.get_mut(arm) {
+                    run.diagnostics
+                        .get_or_insert_with(Default::default)
+                        .histograms_init = histograms;
+                }
+            }
             TrainEvent::Diagnostics { arm, diagnostics } => {
                 if let Some(run) = live.runs.get_mut(arm) {
                     run.diagnostics

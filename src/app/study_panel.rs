@@ -5,25 +5,13 @@ use egui::{Color32, RichText};
 use crate::activation::Activation;
 use crate::init::{BiasInit, CATALOGUE, FanMode, Gain, Initializer, describe};
 use crate::palette;
-use crate::study::{CLASSIC_FIVE, StudySpec};
+use crate::study::{BENCHMARK_EIGHT, CLASSIC_FIVE, StudySpec};
 use crate::train::OptimizerKind;
 
 /// Named sets of initializers.
 const PRESETS: [(&str, &[&str]); 4] = [
     ("The classic five", &CLASSIC_FIVE),
-    (
-        "Benchmark eight",
-        &[
-            "zeros",
-            "normal:0.01",
-            "normal:1",
-            "xavier-uniform",
-            "xavier-normal",
-            "kaiming-uniform",
-            "kaiming-normal",
-            "orthogonal",
-        ],
-    ),
+    ("Benchmark eight", &BENCHMARK_EIGHT),
     (
         "Variance scaling",
         &[

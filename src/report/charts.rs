@@ -376,3 +376,135 @@ pub fn layer_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
         svg,
     }))
 }
+
+/// Activation histograms of every hidden layer (rows) at initialization and after training
+/// (columns), one line per initializer (first seed), in the style of Glorot & Bengio (2010),
+/// Figure 6.
+pub fn histogram_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
+    let inits: Vec<String> = r
+        .spec
+        .initializers
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let first_runs: Vec<Option<&crate::diagnostics::RunDiagnostics>> = inits
+        .iter()
+        .map(|i| {
+            r.runs
+                .iter()
+                .find(|x| &x.initializer == i)
+                .and_then(|x| x.diagnostics.as_ref())
+        })
+        .collect();
+    let layers = r.spec.model.hidden.len().min(6);
+    if layers == 0
+        || first_runs
+            .iter()
+            .all(|d| d.is_none_or(|d| d.histograms_init.is_empty()))
+    {
+        return Ok(None);
+    }
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (SIZE.0, 40 + 170 * layers as u32))
+            .into_drawing_area();
+        root.fill(&WHITE).map_err(err)?;
+        let panels = root.split_evenly((layers, 2));
+        for (k, panel) in panels.iter().enumerate() {
+            let (layer, end) = (k / 2, k % 2 == 1);
+            let hists: Vec<Option<&crate::diagnostics::Histogram>> = first_runs
+                .iter()
+                .map(|d| {
+                    d.and_then(|d| {
+                        if end {
+                            d.histograms_final.get(layer)
+                        } else {
+                            d.histograms_init.get(layer)
+                        }
+                    })
+                })
+                .collect();
+            let Some(range) = hists.iter().flatten().next().map(|h| (h.lo, h.hi)) else {
+                continue;
+            };
+            let frac = |h: &crate::diagnostics::Histogram| -> Vec<(f64, f64)> {
+                let total = h.counts.iter().sum::<u32>().max(1) as f64;
+                let w = (h.hi - h.lo) / h.counts.len().max(1) as f64;
+                h.counts
+                    .iter()
+                    .enumerate()
+                    .map(|(b, &c)| (h.lo + (b as f64 + 0.5) * w, c as f64 / total))
+                    .collect()
+            };
+            let top = hists
+                .iter()
+                .flatten()
+                .flat_map(|h| frac(h))
+                .map(|p| p.1)
+                .fold(0.0, f64::max)
+                .max(1e-3);
+            let (lo, hi) = (
+                range.0.min(
+                    hists
+                        .iter()
+                        .flatten()
+                        .map(|h| h.lo)
+                        .fold(f64::INFINITY, f64::min),
+                ),
+                range.1.max(
+                    hists
+                        .iter()
+                        .flatten()
+                        .map(|h| h.hi)
+                        .fold(f64::NEG_INFINITY, f64::max),
+                ),
+            );
+            let mut chart = ChartBuilder::on(panel)
+                .caption(
+                    format!(
+                        "layer {} {}",
+                        layer + 1,
+                        if end {
+                            "after training"
+                        } else {
+                            "at initialization"
+                        }
+                    ),
+                    ("sans-serif", 13),
+                )
+                .margin(6)
+                .x_label_area_size(22)
+                .y_label_area_size(40)
+                .build_cartesian_2d(lo..hi.max(lo + 1e-9), 0.0..top * 1.05)
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .light_line_style(TRANSPARENT)
+                .x_labels(5)
+                .y_labels(3)
+                .draw()
+                .map_err(err)?;
+            for (i, h) in hists.iter().enumerate() {
+                let Some(h) = h else { continue };
+                let color = rgb(i);
+                let series = chart
+                    .draw_series(LineSeries::new(frac(h), color.stroke_width(2)))
+                    .map_err(err)?;
+                if k == 0 {
+                    series.label(inits[i].as_str()).legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+                    });
+                }
+            }
+            if k == 0 {
+                legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+            }
+        }
+        root.present().map_err(err)?;
+    }
+    Ok(Some(Chart {
+        stem: "layer_histograms",
+        title: "Activation histograms per hidden layer (fraction of probe values; first seed of each initializer)".into(),
+        svg,
+    }))
+}

@@ -55,7 +55,7 @@ pub fn build<'a>(
     r: &StudyResult,
     a: &Analysis,
     charts: &'a [Chart],
-    layer_chart: Option<&'a Chart>,
+    layer_charts: &'a [Chart],
 ) -> Vec<Block<'a>> {
     let mut doc = vec![
         Block::Title(vec![plain("initlab study: "), user(r.data.file.clone())]),
@@ -134,7 +134,7 @@ pub fn build<'a>(
         ));
     }
 
-    layers_section(&mut doc, r, layer_chart);
+    layers_section(&mut doc, r, layer_charts);
 
     doc.push(Block::Heading("The study".into()));
     let d = &r.data;
@@ -299,7 +299,7 @@ pub fn build<'a>(
 }
 
 /// "Inside the networks": the diagnostics chart, per-layer tables and findings.
-fn layers_section<'a>(doc: &mut Vec<Block<'a>>, r: &StudyResult, chart: Option<&'a Chart>) {
+fn layers_section<'a>(doc: &mut Vec<Block<'a>>, r: &StudyResult, charts: &'a [Chart]) {
     use super::analysis::{When, layer_findings, layer_profile};
     let has = r
         .runs
@@ -313,9 +313,7 @@ fn layers_section<'a>(doc: &mut Vec<Block<'a>>, r: &StudyResult, chart: Option<&
         "Measured for every network on one fixed batch of {} training rows, at initialization and after every epoch (results.json holds every epoch, plus activation histograms).",
         crate::diagnostics::PROBE_ROWS
     ))]));
-    if let Some(c) = chart {
-        doc.push(Block::Chart(c));
-    }
+    doc.extend(charts.iter().map(Block::Chart));
     let findings = layer_findings(r);
     if !findings.is_empty() {
         doc.push(Block::Bullets(

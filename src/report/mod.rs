@@ -44,8 +44,9 @@ pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
     let mut charts = charts::charts(r, &a).map_err(ReportError::Chart)?;
     let curves = charts.len();
     charts.extend(charts::layer_chart(r).map_err(ReportError::Chart)?);
+    charts.extend(charts::histogram_chart(r).map_err(ReportError::Chart)?);
     let (curve_charts, layer_charts) = charts.split_at(curves);
-    let blocks = document::build(r, &a, curve_charts, layer_charts.first());
+    let blocks = document::build(r, &a, curve_charts, layer_charts);
     Ok(Rendered {
         html: render::html(&blocks),
         markdown: render::markdown(&blocks),

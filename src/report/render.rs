@@ -64,10 +64,16 @@ pub fn html(blocks: &[Block<'_>]) -> String {
                     out += &format!("<th>{}</th>", escape::html(h));
                 }
                 out += "</tr></thead>\n<tbody>\n";
+                // The initializer column reads as text; the others are numbers.
+                let text_column = header.iter().position(|h| h == "initializer");
                 for r in rows {
                     out += "<tr>";
                     for (k, c) in r.iter().enumerate() {
-                        let class = if k == 1 { "" } else { " class=\"num\"" };
+                        let class = if Some(k) == text_column {
+                            ""
+                        } else {
+                            " class=\"num\""
+                        };
                         out += &format!("<td{class}>{}</td>", html_line(c));
                     }
                     out += "</tr>\n";

@@ -16,7 +16,7 @@ pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec, zero_arm};
 
 use crate::activation::Activation;
 use crate::data::{PreparedData, Targets, Task};
-use crate::diagnostics::{Captured, EpochDiagnostics, Probe, RunDiagnostics};
+use crate::diagnostics::{Captured, EpochDiagnostics, Histogram, Probe, RunDiagnostics};
 use crate::init::ArmWeights;
 use crate::model::{ModelSpec, StackedMlp, forward};
 use crate::rng::{derive_rng, stream};
@@ -77,6 +77,11 @@ pub enum TrainEvent {
     Diagnostics {
         arm: usize,
         diagnostics: EpochDiagnostics,
+    },
+    /// An arm's activation histograms per hidden layer at initialization.
+    InitialHistograms {
+        arm: usize,
+        histograms: Vec<Histogram>,
     },
 }
 
@@ -231,7 +236,11 @@ impl<'a> Group<'a> {
         if let Some(diag) = &mut self.diag {
             let c = diag.probe.capture(&self.params);
             let hists = diag.probe.histograms(&c, self.plans.len());
-            for (o, h) in self.outcomes.iter_mut().zip(hists) {
+            for ((o, h), p) in self.outcomes.iter_mut().zip(hists).zip(self.plans) {
+                (self.emit)(TrainEvent::InitialHistograms {
+                    arm: p.arm,
+                    histograms: h.clone(),
+                });
                 o.diagnostics
                     .get_or_insert_with(Default::default)
                     .histograms_init = h;
