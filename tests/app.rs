@@ -204,3 +204,42 @@ fn an_edited_study_round_trips_through_a_study_file() {
     assert_eq!(reread, saved);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// eframe storage in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn the_last_study_and_view_come_back_on_the_next_launch() {
+    let mut state = State::default();
+    state.spec.initializers = vec![
+        "orthogonal".parse().expect("init"),
+        "lsuv".parse().expect("init"),
+    ];
+    state.spec.train.epochs = 7;
+    state.view.log_scale = false;
+    state.view.show_dataset_panel = false;
+    let mut app = InitlabApp::new(state.clone());
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(&mut app, &mut storage);
+    let restored = InitlabApp::from_storage(Some(&storage));
+    assert_eq!(restored.state, state);
+    // Nothing stored yet: the default study.
+    assert_eq!(
+        InitlabApp::from_storage(Some(&MemoryStorage::default())).state,
+        State::default()
+    );
+}
