@@ -4,6 +4,7 @@
 use egui::{Color32, RichText};
 
 use super::InitlabApp;
+use super::widgets::choice;
 use crate::data::bundled::BUNDLED;
 use crate::data::{ColumnKind, MissingPolicy, TaskChoice};
 use crate::study::DataSource;
@@ -69,42 +70,25 @@ pub fn ui(app: &mut InitlabApp, ui: &mut egui::Ui) {
     ui.add_enabled_ui(!running, |ui| {
         let prep = &mut app.state.spec.prepare;
         egui::Grid::new("prep-grid").num_columns(2).show(ui, |ui| {
-            let l = ui.label("Task");
-            egui::ComboBox::from_id_salt("task")
-                .selected_text(match prep.task {
-                    TaskChoice::Auto => "auto",
-                    TaskChoice::Classification => "classification",
-                    TaskChoice::Regression => "regression",
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut prep.task, TaskChoice::Auto, "auto");
-                    ui.selectable_value(
-                        &mut prep.task,
-                        TaskChoice::Classification,
-                        "classification",
-                    );
-                    ui.selectable_value(&mut prep.task, TaskChoice::Regression, "regression");
-                })
-                .response
-                .labelled_by(l.id);
-            ui.end_row();
-            let l = ui.label("Missing values");
-            egui::ComboBox::from_id_salt("missing")
-                .selected_text(match prep.missing {
-                    MissingPolicy::DropRow => "drop the row",
-                    MissingPolicy::ImputeMean => "impute training mean",
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut prep.missing, MissingPolicy::DropRow, "drop the row");
-                    ui.selectable_value(
-                        &mut prep.missing,
-                        MissingPolicy::ImputeMean,
-                        "impute training mean",
-                    );
-                })
-                .response
-                .labelled_by(l.id);
-            ui.end_row();
+            choice(
+                ui,
+                "Task",
+                &mut prep.task,
+                &[
+                    (TaskChoice::Auto, "auto"),
+                    (TaskChoice::Classification, "classification"),
+                    (TaskChoice::Regression, "regression"),
+                ],
+            );
+            choice(
+                ui,
+                "Missing values",
+                &mut prep.missing,
+                &[
+                    (MissingPolicy::DropRow, "drop the row"),
+                    (MissingPolicy::ImputeMean, "impute training mean"),
+                ],
+            );
             let l = ui.label("Validation fraction");
             ui.add(
                 egui::DragValue::new(&mut prep.val_fraction)

@@ -9,6 +9,7 @@ mod plots;
 mod results_table;
 mod state;
 mod study_panel;
+mod widgets;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -8,6 +8,8 @@ use crate::palette;
 use crate::study::{BENCHMARK_EIGHT, CLASSIC_FIVE, StudySpec};
 use crate::train::OptimizerKind;
 
+use super::widgets::choice;
+
 /// Named sets of initializers.
 const PRESETS: [(&str, &[&str]); 4] = [
     ("The classic five", &CLASSIC_FIVE),
@@ -79,17 +81,9 @@ fn model(spec: &mut StudySpec, ui: &mut egui::Ui) {
         }
     });
     egui::Grid::new("model-grid").num_columns(2).show(ui, |ui| {
-        let l = ui.label("Activation");
-        egui::ComboBox::from_id_salt("activation")
-            .selected_text(spec.model.activation.name())
-            .show_ui(ui, |ui| {
-                for a in Activation::ALL {
-                    ui.selectable_value(&mut spec.model.activation, a, a.name());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        ui.end_row();
+        let activations: Vec<(Activation, &str)> =
+            Activation::ALL.iter().map(|a| (*a, a.name())).collect();
+        choice(ui, "Activation", &mut spec.model.activation, &activations);
         let l = ui.label("Bias init");
         ui.horizontal(|ui| {
             let mut constant = spec.model.bias.0 != 0.0;
@@ -113,17 +107,9 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
     ui.label(RichText::new("Training").strong());
     let t = &mut spec.train;
     egui::Grid::new("train-grid").num_columns(2).show(ui, |ui| {
-        let l = ui.label("Optimizer");
-        egui::ComboBox::from_id_salt("optimizer")
-            .selected_text(t.optimizer.kind.name())
-            .show_ui(ui, |ui| {
-                for k in OptimizerKind::ALL {
-                    ui.selectable_value(&mut t.optimizer.kind, k, k.name());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        ui.end_row();
+        let kinds: Vec<(OptimizerKind, &str)> =
+            OptimizerKind::ALL.iter().map(|k| (*k, k.name())).collect();
+        choice(ui, "Optimizer", &mut t.optimizer.kind, &kinds);
         if t.optimizer.kind == OptimizerKind::Momentum {
             let l = ui.label("Momentum");
             ui.horizontal(|ui| {
