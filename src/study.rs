@@ -95,6 +95,11 @@ pub struct Arm {
 }
 
 impl StudySpec {
+    /// The initializers as their canonical names (how runs and summaries refer to them).
+    pub fn initializer_names(&self) -> Vec<String> {
+        self.initializers.iter().map(ToString::to_string).collect()
+    }
+
     /// Arms in result order: initializer-major, then repeat.
     pub fn arms(&self) -> Vec<Arm> {
         self.initializers
@@ -462,14 +467,7 @@ pub fn run_study(
                 .last()
                 .is_some_and(|e| e.epoch == spec.train.epochs)
     });
-    let summary = summarize(
-        &spec
-            .initializers
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>(),
-        &runs,
-    );
+    let summary = summarize(&spec.initializer_names(), &runs);
     Ok(StudyResult {
         spec: spec.clone(),
         data: data.summary.clone(),

@@ -104,12 +104,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
             .response
             .labelled_by(l.id);
     });
-    let inits: Vec<String> = live
-        .spec
-        .initializers
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let inits: Vec<String> = live.spec.initializer_names();
     let per_row = 3;
     let width = (ui.available_width() - 12.0 * per_row as f32) / per_row as f32;
     for row in (0..hidden).collect::<Vec<_>>().chunks(per_row) {

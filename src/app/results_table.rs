@@ -60,12 +60,7 @@ fn pm(m: Option<f64>, s: Option<f64>) -> String {
 
 pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
     let regression = task == Some(Task::Regression);
-    let names: Vec<String> = live
-        .spec
-        .initializers
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let names: Vec<String> = live.spec.initializer_names();
     let mut rows: Vec<(usize, InitSummary)> = summarize(&names, &live.runs)
         .into_iter()
         .enumerate()

@@ -8,7 +8,7 @@ use crate::palette;
 use crate::study::{BENCHMARK_EIGHT, CLASSIC_FIVE, StudySpec};
 use crate::train::OptimizerKind;
 
-use super::widgets::choice;
+use super::widgets::{choice, remove_button};
 
 /// Named sets of initializers.
 const PRESETS: [(&str, &[&str]); 4] = [
@@ -58,13 +58,7 @@ fn model(spec: &mut StudySpec, ui: &mut egui::Ui) {
         for (i, w) in spec.model.hidden.iter_mut().enumerate() {
             ui.add(egui::DragValue::new(w).range(1..=4096).speed(1.0))
                 .on_hover_text(format!("width of hidden layer {}", i + 1));
-            let label = format!("remove hidden layer {}", i + 1);
-            if ui
-                .small_button("x")
-                .on_hover_text(&label)
-                .accessible_name(label)
-                .clicked()
-            {
+            if remove_button(ui, &format!("hidden layer {}", i + 1)) {
                 remove = Some(i);
             }
         }
@@ -195,13 +189,7 @@ fn initializers(spec: &mut StudySpec, ui: &mut egui::Ui) {
             {
                 move_up = Some(i);
             }
-            let label = format!("remove {init}");
-            if ui
-                .small_button("x")
-                .on_hover_text(&label)
-                .accessible_name(label)
-                .clicked()
-            {
+            if remove_button(ui, &init.to_string()) {
                 remove = Some(i);
             }
         });

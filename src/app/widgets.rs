@@ -24,3 +24,12 @@ pub fn choice<T: PartialEq + Copy>(
         .labelled_by(l.id);
     ui.end_row();
 }
+
+/// A small "x" button; `what` names it for screen readers and its tooltip.
+pub fn remove_button(ui: &mut egui::Ui, what: &str) -> bool {
+    let label = format!("remove {what}");
+    ui.small_button("x")
+        .on_hover_text(&label)
+        .accessible_name(label)
+        .clicked()
+}

@@ -449,7 +449,7 @@ pub fn layer_profile(
 pub fn layer_findings(r: &StudyResult) -> Vec<String> {
     let mut out = Vec::new();
     let act = r.spec.model.activation;
-    for init in r.spec.initializers.iter().map(ToString::to_string) {
+    for init in r.spec.initializer_names() {
         let has = r.runs.iter().any(|x| {
             x.initializer == init && x.diagnostics.as_ref().is_some_and(|d| !d.epochs.is_empty())
         });

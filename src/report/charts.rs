@@ -74,12 +74,7 @@ fn builder<'a, 'b>(
 
 /// Curves per initializer: mean line and min-max band, log y for losses.
 fn curves(r: &StudyResult, metric: Metric, y_desc: &str, log: bool) -> Result<String, String> {
-    let inits: Vec<String> = r
-        .spec
-        .initializers
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let inits: Vec<String> = r.spec.initializer_names();
     let all: Vec<_> = inits.iter().map(|i| curve(&r.runs, i, metric)).collect();
     let max_epoch = all
         .iter()
@@ -294,12 +289,7 @@ fn finals(a: &Analysis) -> Result<String, String> {
 /// vanishing or exploding signal of Glorot & Bengio (2010) and He et al. (2015).
 pub fn layer_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
     use super::analysis::{When, layer_profile};
-    let inits: Vec<String> = r
-        .spec
-        .initializers
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let inits: Vec<String> = r.spec.initializer_names();
     let profiles: Vec<Vec<Option<f64>>> = inits
         .iter()
         .map(|i| layer_profile(r, i, When::Initialization, |l| Some(l.act_std)))
@@ -381,12 +371,7 @@ pub fn layer_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
 /// (columns), one line per initializer (first seed), in the style of Glorot & Bengio (2010),
 /// Figure 6.
 pub fn histogram_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
-    let inits: Vec<String> = r
-        .spec
-        .initializers
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let inits: Vec<String> = r.spec.initializer_names();
     let first_runs: Vec<Option<&crate::diagnostics::RunDiagnostics>> = inits
         .iter()
         .map(|i| {

@@ -171,8 +171,6 @@ struct Group<'a> {
     alive: Vec<bool>,
     /// `[arms, 1, 1]`: 1 for live arms, 0 for frozen ones (their loss adds no gradient).
     mask: Tensor<3>,
-    x_host: Vec<f32>,
-    y_host: Vec<f32>,
     steps_unreported: usize,
     diag: Option<Diagnoser>,
 }
@@ -198,7 +196,6 @@ impl<'a> Group<'a> {
         let dims = t.model.dims(t.data.n_inputs, t.data.n_outputs());
         let arm_weights: Vec<&ArmWeights> = plans.iter().map(|p| &p.weights).collect();
         let params = StackedMlp::from_arms(&arm_weights, &dims, device).params();
-        let batch = t.spec.batch_size.max(1);
         let diag = t.probe.map(|rows| Diagnoser {
             probe: Probe::new(rows, t.data.n_inputs, t.model.activation, device),
             grad_norms: None,
@@ -216,8 +213,6 @@ impl<'a> Group<'a> {
             outcomes: vec![ArmOutcome::default(); arms],
             alive: vec![true; arms],
             mask: alive_mask(&vec![true; arms], device),
-            x_host: vec![0.0; arms * batch * t.data.n_inputs],
-            y_host: vec![0.0; arms * batch * t.data.n_outputs()],
             steps_unreported: 0,
             diag,
         }
@@ -275,22 +270,9 @@ impl<'a> Group<'a> {
     ) {
         let arms = self.arms();
         let (n_in, n_out) = (self.t.data.n_inputs, self.t.data.n_outputs());
-        fill_batch(
-            self.t.data,
-            orders,
-            start,
-            b,
-            &mut self.x_host,
-            &mut self.y_host,
-        );
-        let x = Tensor::<3>::from_data(
-            TensorData::new(self.x_host[..arms * b * n_in].to_vec(), [arms, b, n_in]),
-            self.device,
-        );
-        let y = Tensor::<3>::from_data(
-            TensorData::new(self.y_host[..arms * b * n_out].to_vec(), [arms, b, n_out]),
-            self.device,
-        );
+        let (xb, yb) = gather_batch(self.t.data, orders, start, b);
+        let x = Tensor::<3>::from_data(TensorData::new(xb, [arms, b, n_in]), self.device);
+        let y = Tensor::<3>::from_data(TensorData::new(yb, [arms, b, n_out]), self.device);
 
         let tracked: Vec<Tensor<3>> = self
             .params
@@ -559,31 +541,29 @@ fn alive_mask(alive: &[bool], device: &Device) -> Tensor<3> {
     Tensor::from_data(TensorData::new(m, [alive.len(), 1, 1]), device)
 }
 
-/// Copies the batch rows of each arm's order into the host buffers.
-fn fill_batch(
+/// The batch rows `orders[a][start..start + b]` of every arm: inputs `[arms, b, n_in]` and
+/// one-hot (or value) targets `[arms, b, n_out]`, built straight into the tensors' buffers.
+fn gather_batch(
     data: &PreparedData,
     orders: &[Vec<usize>],
     start: usize,
     b: usize,
-    x: &mut [f32],
-    y: &mut [f32],
-) {
+) -> (Vec<f32>, Vec<f32>) {
     let n_in = data.n_inputs;
     let n_out = data.n_outputs();
+    let mut x = Vec::with_capacity(orders.len() * b * n_in);
+    let mut y = vec![0.0f32; orders.len() * b * n_out];
     for (a, order) in orders.iter().enumerate() {
         for (i, &row) in order[start..start + b].iter().enumerate() {
-            let dst = (a * b + i) * n_in;
-            x[dst..dst + n_in].copy_from_slice(&data.x_train[row * n_in..(row + 1) * n_in]);
+            x.extend_from_slice(&data.x_train[row * n_in..(row + 1) * n_in]);
             let yd = (a * b + i) * n_out;
             match &data.y_train {
-                Targets::Classes(c) => {
-                    y[yd..yd + n_out].fill(0.0);
-                    y[yd + c[row] as usize] = 1.0;
-                }
+                Targets::Classes(c) => y[yd + c[row] as usize] = 1.0,
                 Targets::Values(v) => y[yd] = v[row],
             }
         }
     }
+    (x, y)
 }
 
 /// Loss and score of every arm over a split, in chunks, without autodiff.
