@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
-use crate::model::forward;
+use crate::model::forward_visiting;
 
 /// Rows in the probe batch (also LSUV's calibration batch).
 pub const PROBE_ROWS: usize = 128;
@@ -99,7 +99,7 @@ impl Probe {
         let mut z = Vec::new();
         let mut h = Vec::new();
         let mut widths = Vec::new();
-        forward(params, self.x.clone(), self.activation, |_, zt, ht| {
+        forward_visiting(params, self.x.clone(), self.activation, &mut |_, zt, ht| {
             widths.push(zt.dims()[2]);
             z.push(host(zt.clone()));
             h.push(host(ht.clone()));

@@ -279,7 +279,7 @@ impl<'a> Group<'a> {
             .iter()
             .map(|p| p.clone().autodiff().require_grad())
             .collect();
-        let out = forward(&tracked, x, self.t.model.activation, |_, _, _| {});
+        let out = forward(&tracked, x, self.t.model.activation);
         let per_arm = loss(out, y, self.t.data.task);
         let mut grads = (per_arm.clone() * self.mask.clone()).sum().backward();
         let losses = to_vec(per_arm.inner());
@@ -588,7 +588,7 @@ fn evaluate(
             TensorData::new(x[start * n_in..(start + n) * n_in].to_vec(), [1, n, n_in]),
             device,
         );
-        let out = to_vec(forward(params, xt, act, |_, _, _| {}));
+        let out = to_vec(forward(params, xt, act));
         acc.add(&out, n_out, y, start, n);
     }
     acc.finish(y)

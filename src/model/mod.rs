@@ -13,6 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::activation::{Activation, LEAKY_SLOPE};
 use crate::init::{ArmWeights, BiasInit};
 
+mod fused;
+pub mod kernels;
+
+pub use fused::bias_act;
+
 /// The architecture: hidden widths, one activation after every hidden layer, and the bias
 /// initialization shared by every arm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -111,36 +116,73 @@ impl StackedMlp {
 
     /// `x`: `[arms or 1, batch, in]` -> output `[arms, batch, out]` (logits or values).
     pub fn forward(&self, x: Tensor<3>, activation: Activation) -> Tensor<3> {
-        forward(&self.params(), x, activation, |_, _, _| {})
+        forward(&self.params(), x, activation)
     }
 }
 
-/// The forward pass over stacked parameters `[w0, b0, w1, b1, ...]`, handing every layer's
-/// pre-activation and activation to `visit(layer, z, h)` (the output layer has no activation,
-/// so there `h` is `z`).
-pub fn forward(
+/// The forward pass over stacked parameters `[w0, b0, w1, b1, ...]`: per layer a batched matmul
+/// and one fused bias + activation pass.
+pub fn forward(params: &[Tensor<3>], x: Tensor<3>, activation: Activation) -> Tensor<3> {
+    run_layers(params, x, activation, None)
+}
+
+/// [`forward`], also handing every layer's pre-activation and activation to
+/// `visit(layer, z, h)` (the output layer has no activation, so there `h` is `z`). The
+/// activations are the very values training computes; the pre-activations are built separately,
+/// which costs a copy per layer, so training uses [`forward`].
+pub fn forward_visiting(
     params: &[Tensor<3>],
     x: Tensor<3>,
     activation: Activation,
-    mut visit: impl FnMut(usize, &Tensor<3>, &Tensor<3>),
+    visit: Visitor<'_>,
+) -> Tensor<3> {
+    run_layers(params, x, activation, Some(visit))
+}
+
+/// Receives `(layer, pre-activation, activation)`.
+pub type Visitor<'a> = &'a mut dyn FnMut(usize, &Tensor<3>, &Tensor<3>);
+
+fn run_layers(
+    params: &[Tensor<3>],
+    x: Tensor<3>,
+    activation: Activation,
+    mut visit: Option<Visitor<'_>>,
 ) -> Tensor<3> {
     let layers = params.len() / 2;
     let mut h = x;
     for l in 0..layers {
-        let z = h.matmul(params[2 * l].clone()) + params[2 * l + 1].clone();
-        h = if l + 1 < layers {
-            activate(z.clone(), activation)
+        let (w, b) = (&params[2 * l], &params[2 * l + 1]);
+        let act = if l + 1 < layers {
+            activation
         } else {
-            z.clone()
+            Activation::Identity
         };
-        visit(l, &z, &h);
+        let zw = h.matmul(w.clone());
+        // Only a visitor needs the pre-activation; cloning `zw` otherwise would make the fused
+        // op copy instead of working in place.
+        let z = visit.as_ref().map(|_| zw.clone() + b.clone());
+        h = bias_activate(zw, b.clone(), act);
+        if let (Some(visit), Some(z)) = (visit.as_mut(), z) {
+            let out = if act == Activation::Identity { &z } else { &h };
+            visit(l, &z, out);
+        }
     }
     h
 }
 
-/// Applies `activation` with Burn ops. Tanh is computed from one `exp` on a clamped input:
-/// Burn's native tanh was measured 1.6x slower over a whole study, and clamping at +-15 keeps
-/// `exp` finite (tanh(15) is 1 in f32 anyway) so large initial weights cannot produce NaN.
+/// `act(z + bias)`: the fused kernel, or for GELU a fused bias add then Burn's GELU.
+pub fn bias_activate(z: Tensor<3>, bias: Tensor<3>, act: Activation) -> Tensor<3> {
+    if kernels::is_fused(act) {
+        bias_act(z, bias, act)
+    } else {
+        activate(bias_act(z, bias, Activation::Identity), act)
+    }
+}
+
+/// Applies `activation` with composed Burn ops: the reference the fused kernels are tested
+/// against, and GELU's path. Tanh is computed from one `exp` on a clamped input: Burn's native
+/// tanh was measured 1.6x slower over a whole study, and clamping at +-15 keeps `exp` finite
+/// (tanh(15) is 1 in f32 anyway) so large initial weights cannot produce NaN.
 pub fn activate<const D: usize>(z: Tensor<D>, activation: Activation) -> Tensor<D> {
     match activation {
         Activation::Relu => act::relu(z),

@@ -1,0 +1,146 @@
+//! `y = act(z + bias)` as one Burn operation with a hand-written backward pass, added to Burn
+//! through its backend-extension mechanism.
+//!
+//! Why: a hidden layer's elementwise work composed from Burn ops was a chain of separate passes,
+//! each allocating a tensor and recording an autodiff node; profiled, that chain (glibc `expf`,
+//! clamp, broadcasts and their backward ops) cost more than the matmuls. Here the forward is one
+//! pass over the matmul's output, done in place when Burn hands over the only reference, and the
+//! backward is one pass over the incoming gradient plus a row sum for the bias.
+//!
+//! Only the Flex CPU backend (the one initlab builds) has a kernel; the autodiff implementation
+//! is generic over any backend that implements [`BiasActOps`].
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::flex::FlexTensor;
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{
+    Autodiff, Backend, Dispatch, Flex, FloatDType, TensorMetadata, backend_extension,
+};
+use burn::tensor::{DType, Shape, Tensor};
+
+use super::kernels;
+use crate::activation::Activation;
+
+/// The fused layer operation, as a backend primitive.
+#[backend_extension(Flex, Autodiff)]
+pub trait BiasActOps: Backend {
+    /// `z`: `[arms, rows, out]`; `bias`: `[arms or 1, 1, out]`; returns `act(z + bias)`.
+    fn bias_act(
+        z: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        act: Activation,
+    ) -> FloatTensor<Self>;
+}
+
+/// The backward kernel, needed only by backends that run under autodiff.
+pub trait ActBackwardOps: Backend {
+    /// `grad * act'(z)`, given the forward output `y = act(z)` (same shape as `grad`).
+    fn act_backward(
+        y: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        act: Activation,
+    ) -> FloatTensor<Self>;
+}
+
+/// `act(z + bias)` for GELU-free activations (see [`kernels::is_fused`]); differentiable when
+/// its inputs are tracked.
+pub fn bias_act(z: Tensor<3>, bias: Tensor<3>, act: Activation) -> Tensor<3> {
+    Tensor::from_dispatch(<Dispatch as BiasActOps>::bias_act(
+        z.into_dispatch(),
+        bias.into_dispatch(),
+        act,
+    ))
+}
+
+/// A contiguous f32 tensor at offset 0 whose storage is exactly its elements (copying if not).
+/// initlab only makes f32 tensors; anything else is cast rather than refused.
+fn dense_f32(t: FlexTensor) -> FlexTensor {
+    let t = if t.dtype() == DType::F32 {
+        t
+    } else {
+        <Flex as burn::backend::ops::FloatTensorOps<Flex>>::float_cast(t, FloatDType::F32)
+    };
+    let n = t.layout().shape().num_elements();
+    if t.layout().contiguous_offsets() == Some((0, n)) && t.bytes().len() == n * 4 {
+        t
+    } else {
+        t.to_contiguous()
+    }
+}
+
+impl BiasActOps for Flex {
+    fn bias_act(z: FlexTensor, bias: FlexTensor, act: Activation) -> FlexTensor {
+        let bias = dense_f32(bias);
+        let mut z = dense_f32(z);
+        let out = bias.layout().shape()[2];
+        let b: &[f32] = bias.storage();
+        let per_bias = z.layout().shape().num_elements() / (b.len() / out.max(1)).max(1);
+        // Copy-on-write: in place when the matmul's output is not shared, as in training.
+        let y: &mut [f32] = z.storage_mut();
+        for (rows, b) in y.chunks_mut(per_bias.max(1)).zip(b.chunks(out.max(1))) {
+            kernels::bias_act_forward(rows, b, act);
+        }
+        z
+    }
+}
+
+impl ActBackwardOps for Flex {
+    fn act_backward(y: FlexTensor, grad: FlexTensor, act: Activation) -> FlexTensor {
+        let y = dense_f32(y);
+        let mut grad = dense_f32(grad);
+        kernels::act_backward(grad.storage_mut(), y.storage(), act);
+        grad
+    }
+}
+
+#[derive(Debug)]
+struct BiasActBackward;
+
+impl<B: ActBackwardOps> Backward<B, 2> for BiasActBackward {
+    /// The forward output (every fused derivative is a function of it) and the bias's shape.
+    type State = (FloatTensor<B>, Activation, Shape);
+
+    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [z_node, bias_node] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (y, act, bias_shape) = ops.state;
+        let dz = B::act_backward(y, grad, act);
+        if let Some(node) = bias_node {
+            // The bias was broadcast over rows, and over arms when it has only one.
+            let mut db = B::float_sum_dim(dz.clone(), 1);
+            if bias_shape[0] == 1 && db.shape()[0] != 1 {
+                db = B::float_sum_dim(db, 0);
+            }
+            grads.register::<B>(node.id, db);
+        }
+        if let Some(node) = z_node {
+            grads.register::<B>(node.id, dz);
+        }
+    }
+}
+
+impl<B: BiasActOps + ActBackwardOps, C: CheckpointStrategy> BiasActOps for Autodiff<B, C> {
+    fn bias_act(
+        z: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        act: Activation,
+    ) -> FloatTensor<Self> {
+        match BiasActBackward
+            .prepare::<C>([z.node(), bias.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => {
+                let bias_shape = bias.shape();
+                let y = B::bias_act(z.into_primitive(), bias.into_primitive(), act);
+                prep.finish((y.clone(), act, bias_shape), y)
+            }
+            OpsKind::UnTracked(prep) => {
+                prep.finish(B::bias_act(z.into_primitive(), bias.into_primitive(), act))
+            }
+        }
+    }
+}
