@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::model::forward_visiting;
+use crate::model::host::to_vec;
 
 /// Rows in the probe batch (also LSUV's calibration batch).
 pub const PROBE_ROWS: usize = 128;
@@ -101,8 +102,8 @@ impl Probe {
         let mut widths = Vec::new();
         forward_visiting(params, self.x.clone(), self.activation, &mut |_, zt, ht| {
             widths.push(zt.dims()[2]);
-            z.push(host(zt.clone()));
-            h.push(host(ht.clone()));
+            z.push(to_vec(zt.clone()));
+            h.push(to_vec(ht.clone()));
         });
         Captured { z, h, widths }
     }
@@ -195,10 +196,6 @@ impl Probe {
             })
             .collect()
     }
-}
-
-fn host(t: Tensor<3>) -> Vec<f32> {
-    t.into_data().try_into_vec::<f32>().unwrap_or_default()
 }
 
 /// The value statistics of one layer of one arm.

@@ -12,6 +12,7 @@ pub mod model;
 pub mod palette;
 pub mod report;
 pub mod rng;
+pub mod simd;
 pub mod stats;
 pub mod study;
 pub mod train;

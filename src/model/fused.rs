@@ -57,7 +57,7 @@ pub fn bias_act(z: Tensor<3>, bias: Tensor<3>, act: Activation) -> Tensor<3> {
 
 /// A contiguous f32 tensor at offset 0 whose storage is exactly its elements (copying if not).
 /// initlab only makes f32 tensors; anything else is cast rather than refused.
-fn dense_f32(t: FlexTensor) -> FlexTensor {
+pub(super) fn dense_f32(t: FlexTensor) -> FlexTensor {
     let t = if t.dtype() == DType::F32 {
         t
     } else {

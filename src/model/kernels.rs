@@ -8,6 +8,8 @@
 //! saved pre-activation.
 
 use crate::activation::{Activation, LEAKY_SLOPE};
+use crate::multiversion;
+use crate::simd::{Arith, Plain};
 
 const SELU_ALPHA: f32 = 1.673_263_2;
 const SELU_SCALE: f32 = 1.050_701;
@@ -18,8 +20,18 @@ pub fn is_fused(act: Activation) -> bool {
     act != Activation::Gelu
 }
 
-/// `rows[r][j] = act(rows[r][j] + bias[j])` for every row of width `bias.len()`, in place.
-pub fn bias_act_forward(rows: &mut [f32], bias: &[f32], act: Activation) {
+multiversion! {
+    /// `rows[r][j] = act(rows[r][j] + bias[j])` for every row of width `bias.len()`, in place.
+    pub fn bias_act_forward(rows: &mut [f32], bias: &[f32], act: Activation) => forward
+}
+
+multiversion! {
+    /// `grad[i] *= act'(z_i)`, with the derivative computed from the output `y[i] = act(z_i)`.
+    pub fn act_backward(grad: &mut [f32], y: &[f32], act: Activation) => backward
+}
+
+#[inline(always)]
+fn forward<M: Arith>(rows: &mut [f32], bias: &[f32], act: Activation) {
     let width = bias.len();
     if width == 0 {
         return;
@@ -36,23 +48,23 @@ pub fn bias_act_forward(rows: &mut [f32], bias: &[f32], act: Activation) {
         };
     }
     match act {
-        Activation::Tanh => each!(|v| tanh(v)),
-        Activation::Sigmoid => each!(|v| 1.0 / (1.0 + exp(-v))),
+        Activation::Tanh => each!(|v| tanh_with::<M>(v)),
+        Activation::Sigmoid => each!(|v| 1.0 / (1.0 + exp_with::<M>(-v))),
         // NaN passes through, as in Burn's relu.
         Activation::Relu => each!(|v| if v > 0.0 || v.is_nan() { v } else { 0.0 }),
         Activation::LeakyRelu => each!(|v| if v > 0.0 { v } else { LEAKY_SLOPE * v }),
         Activation::Selu => each!(|v| if v > 0.0 {
             SELU_SCALE * v
         } else {
-            SELU_SCALE * SELU_ALPHA * (exp(v) - 1.0)
+            SELU_SCALE * SELU_ALPHA * (exp_with::<M>(v) - 1.0)
         }),
         Activation::Softsign => each!(|v| v / (1.0 + v.abs())),
         Activation::Identity | Activation::Gelu => each!(|v| v),
     }
 }
 
-/// `grad[i] *= act'(z_i)`, with the derivative computed from the output `y[i] = act(z_i)`.
-pub fn act_backward(grad: &mut [f32], y: &[f32], act: Activation) {
+#[inline(always)]
+fn backward<M: Arith>(grad: &mut [f32], y: &[f32], act: Activation) {
     macro_rules! each {
         (|$y:ident| $d:expr) => {
             for (g, &$y) in grad.iter_mut().zip(y) {
@@ -61,7 +73,7 @@ pub fn act_backward(grad: &mut [f32], y: &[f32], act: Activation) {
         };
     }
     match act {
-        Activation::Tanh => each!(|y| 1.0 - y * y),
+        Activation::Tanh => each!(|y| M::madd(-y, y, 1.0)),
         Activation::Sigmoid => each!(|y| y * (1.0 - y)),
         Activation::Relu => each!(|y| if y > 0.0 { 1.0 } else { 0.0 }),
         Activation::LeakyRelu => each!(|y| if y > 0.0 { 1.0 } else { LEAKY_SLOPE }),
@@ -91,43 +103,51 @@ fn clamp_nan(v: f32, lo: f32, hi: f32) -> f32 {
 /// tanh as the odd 13/6 rational minimax approximation used by Eigen and XLA. Measured over
 /// [-20, 20] in steps of 1e-4: within 4.3e-7 of the true value, absolute and relative (worst
 /// near |x| = 5.8, about 7 float ulps); odd, so small inputs keep full relative accuracy.
+pub fn tanh(x: f32) -> f32 {
+    tanh_with::<Plain>(x)
+}
+
 #[inline(always)]
 #[allow(clippy::excessive_precision)] // the published coefficients, digit for digit
-pub fn tanh(x: f32) -> f32 {
+fn tanh_with<M: Arith>(x: f32) -> f32 {
     let x = clamp_nan(x, -7.905_311_107_635_498, 7.905_311_107_635_498);
     let x2 = x * x;
     let mut p = -2.760_768_477_423_55e-16_f32;
-    p = p * x2 + 2.000_187_904_824_77e-13;
-    p = p * x2 + -8.604_671_522_137_35e-11;
-    p = p * x2 + 5.122_297_090_371_14e-8;
-    p = p * x2 + 1.485_722_357_179_79e-5;
-    p = p * x2 + 6.372_619_288_754_36e-4;
-    p = p * x2 + 4.893_524_558_917_86e-3;
+    p = M::madd(p, x2, 2.000_187_904_824_77e-13);
+    p = M::madd(p, x2, -8.604_671_522_137_35e-11);
+    p = M::madd(p, x2, 5.122_297_090_371_14e-8);
+    p = M::madd(p, x2, 1.485_722_357_179_79e-5);
+    p = M::madd(p, x2, 6.372_619_288_754_36e-4);
+    p = M::madd(p, x2, 4.893_524_558_917_86e-3);
     let mut q = 1.198_258_394_667_02e-6_f32;
-    q = q * x2 + 1.185_347_056_866_54e-4;
-    q = q * x2 + 2.268_434_632_439_00e-3;
-    q = q * x2 + 4.893_525_185_543_85e-3;
+    q = M::madd(q, x2, 1.185_347_056_866_54e-4);
+    q = M::madd(q, x2, 2.268_434_632_439_00e-3);
+    q = M::madd(q, x2, 4.893_525_185_543_85e-3);
     x * p / q
 }
 
 /// e^x for the activations that need it: Cephes' range reduction `x = n ln2 + r` and a degree-6
 /// polynomial in `r`, rounding with the 1.5 * 2^23 trick instead of a `round` call, so the loop
 /// vectorizes with baseline SSE2. Inputs are clamped to the range where e^x is a normal float.
+pub fn exp(x: f32) -> f32 {
+    exp_with::<Plain>(x)
+}
+
 #[inline(always)]
 #[allow(clippy::excessive_precision)] // Cephes' coefficients, digit for digit
-pub fn exp(x: f32) -> f32 {
+fn exp_with<M: Arith>(x: f32) -> f32 {
     const ROUND: f32 = 12_582_912.0; // 1.5 * 2^23
     let x = clamp_nan(x, -87.0, 88.0);
     let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
-    // ln 2 = 0.693359375 - 2.12194440e-4, the first part exact in a few bits, so n * it is exact.
-    let r = x - n * 0.693_359_375 + n * 2.121_944_40e-4;
+    // ln 2 = 0.693359375 - 2.12194440e-4, the first part short enough that n * it is exact.
+    let r = M::madd(n, 2.121_944_40e-4, M::madd(n, -0.693_359_375, x));
     let mut p = 1.987_569_150_0e-4_f32;
-    p = p * r + 1.398_199_950_7e-3;
-    p = p * r + 8.333_451_907_3e-3;
-    p = p * r + 4.166_579_589_4e-2;
-    p = p * r + 1.666_666_545_9e-1;
-    p = p * r + 5.000_000_120_1e-1;
-    let e = p * r * r + r + 1.0;
+    p = M::madd(p, r, 1.398_199_950_7e-3);
+    p = M::madd(p, r, 8.333_451_907_3e-3);
+    p = M::madd(p, r, 4.166_579_589_4e-2);
+    p = M::madd(p, r, 1.666_666_545_9e-1);
+    p = M::madd(p, r, 5.000_000_120_1e-1);
+    let e = M::madd(p, r * r, r + 1.0);
     // 2^n built from its exponent bits; n is in [-126, 127] after the clamp. A NaN input gives
     // n = NaN, which casts to 0, and e stays NaN.
     e * f32::from_bits((((n as i32) + 127) << 23) as u32)
@@ -143,12 +163,24 @@ mod tests {
 
     #[test]
     fn tanh_is_within_float_rounding_of_f64() {
-        let mut worst = 0.0f64;
-        for x in grid().chain([1e-30, -1e-8, 30.0, -1e4, f32::INFINITY]) {
-            let err = (tanh(x) as f64 - (x as f64).tanh()).abs();
-            worst = worst.max(err);
+        let xs: Vec<f32> = grid()
+            .chain([1e-30, -1e-8, 30.0, -1e4, f32::INFINITY])
+            .collect();
+        // The baseline version, and the kernel as dispatched on this CPU (FMA where present).
+        let mut fused = xs.clone();
+        bias_act_forward(&mut fused, &[0.0], Activation::Tanh);
+        for (name, ys) in [
+            ("plain", xs.iter().map(|&x| tanh(x)).collect()),
+            ("kernel", fused),
+        ] {
+            let ys: Vec<f32> = ys;
+            let worst = xs
+                .iter()
+                .zip(&ys)
+                .map(|(&x, &y)| (y as f64 - (x as f64).tanh()).abs())
+                .fold(0.0, f64::max);
+            assert!(worst < 5e-7, "{name}: max |error| {worst}");
         }
-        assert!(worst < 5e-7, "max |error| {worst}");
         assert!(tanh(f32::NAN).is_nan());
         assert_eq!(tanh(-0.0), 0.0);
     }
@@ -168,24 +200,35 @@ mod tests {
 
     #[test]
     fn fused_forward_and_backward_match_the_reference() {
+        type Pass = fn(&mut [f32], &[f32], Activation);
+        // The kernels as dispatched on this CPU, and the baseline build every CPU can run.
+        let versions: [(&str, Pass, Pass); 2] = [
+            ("dispatched", bias_act_forward, act_backward),
+            ("plain", forward::<Plain>, backward::<Plain>),
+        ];
         let bias = [0.5f32, -1.0, 0.0];
         let z: Vec<f32> = (0..60).map(|i| (i as f32 - 30.0) * 0.21).collect();
-        for act in Activation::ALL.into_iter().filter(|&a| is_fused(a)) {
-            let mut y = z.clone();
-            bias_act_forward(&mut y, &bias, act);
-            let mut g = vec![1.0f32; z.len()];
-            act_backward(&mut g, &y, act);
-            for (i, &zi) in z.iter().enumerate() {
-                let v = zi + bias[i % 3];
-                assert!((y[i] - act.apply(v)).abs() < 1e-6, "{act} forward at {v}");
-                let h = 1e-3f32;
-                let numeric =
-                    (act.apply(v + h) as f64 - act.apply(v - h) as f64) / (2.0 * h as f64);
-                assert!(
-                    (g[i] as f64 - numeric).abs() < 2e-3,
-                    "{act} derivative at {v}: {} vs {numeric}",
-                    g[i]
-                );
+        for (name, fwd, bwd) in versions {
+            for act in Activation::ALL.into_iter().filter(|&a| is_fused(a)) {
+                let mut y = z.clone();
+                fwd(&mut y, &bias, act);
+                let mut g = vec![1.0f32; z.len()];
+                bwd(&mut g, &y, act);
+                for (i, &zi) in z.iter().enumerate() {
+                    let v = zi + bias[i % 3];
+                    assert!(
+                        (y[i] - act.apply(v)).abs() < 1e-6,
+                        "{name} {act} forward at {v}"
+                    );
+                    let h = 1e-3f32;
+                    let numeric =
+                        (act.apply(v + h) as f64 - act.apply(v - h) as f64) / (2.0 * h as f64);
+                    assert!(
+                        (g[i] as f64 - numeric).abs() < 2e-3,
+                        "{name} {act} derivative at {v}: {} vs {numeric}",
+                        g[i]
+                    );
+                }
             }
         }
     }

@@ -14,6 +14,7 @@ use crate::activation::{Activation, LEAKY_SLOPE};
 use crate::init::{ArmWeights, BiasInit};
 
 mod fused;
+pub mod host;
 pub mod kernels;
 
 pub use fused::bias_act;

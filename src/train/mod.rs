@@ -18,6 +18,7 @@ use crate::activation::Activation;
 use crate::data::{PreparedData, Targets, Task};
 use crate::diagnostics::{Captured, EpochDiagnostics, Histogram, Probe, RunDiagnostics};
 use crate::init::ArmWeights;
+use crate::model::host::to_vec;
 use crate::model::{ModelSpec, StackedMlp, forward};
 use crate::rng::{derive_rng, stream};
 
@@ -284,14 +285,20 @@ impl<'a> Group<'a> {
         let mut grads = (per_arm.clone() * self.mask.clone()).sum().backward();
         let losses = to_vec(per_arm.inner());
 
+        let grads: Vec<Option<Tensor<3>>> =
+            tracked.iter().map(|t| t.grad_remove(&mut grads)).collect();
+        // Dropping the tracked copies leaves each parameter's buffer with a single owner, so the
+        // optimizer updates it in place instead of copying it.
+        drop(tracked);
+
         self.optim.begin_step();
         let mut norms = Vec::new();
         let params = std::mem::take(&mut self.params);
         self.params = params
             .into_iter()
-            .zip(&tracked)
+            .zip(grads)
             .enumerate()
-            .map(|(i, (p, t))| match t.grad_remove(&mut grads) {
+            .map(|(i, (p, g))| match g {
                 Some(g) => {
                     if want_grad_norms && i % 2 == 0 {
                         norms.push(
@@ -530,10 +537,6 @@ fn loss(out: Tensor<3>, y: Tensor<3>, task: Task) -> Tensor<3> {
         Task::Classification => log_softmax(out, 2).mul(y).sum_dim(2).mean_dim(1).neg(),
         Task::Regression => (out - y).square().mean_dim(1),
     }
-}
-
-fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data().try_into_vec::<f32>().unwrap_or_default()
 }
 
 fn alive_mask(alive: &[bool], device: &Device) -> Tensor<3> {

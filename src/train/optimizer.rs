@@ -8,7 +8,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::Tensor;
+
+use crate::model::host;
+use crate::multiversion;
+use crate::simd::Arith;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,56 +121,47 @@ impl Optimizer {
 
     /// The updated value of parameter `i` given its gradient (both without autodiff).
     pub fn update(&mut self, i: usize, param: Tensor<3>, grad: Tensor<3>) -> Tensor<3> {
-        let shape = param.dims();
-        let device = param.device();
-        let mut p = host(param);
-        let g = host(grad);
         let s = &self.spec;
         let st = &mut self.states[i];
         let lr = self.lr as f32;
-        match s.kind {
-            OptimizerKind::Sgd => p.iter_mut().zip(&g).for_each(|(p, g)| *p -= lr * g),
-            OptimizerKind::Momentum => {
-                // PyTorch: buf = mu * buf + g (first step: buf = g); nesterov: g + mu * buf.
-                let mu = s.momentum as f32;
-                if st.first.len() != g.len() {
-                    st.first = g.clone();
-                } else {
-                    st.first
-                        .iter_mut()
-                        .zip(&g)
-                        .for_each(|(b, g)| *b = mu * *b + g);
+        let step = self.step;
+        host::read(grad, |g| {
+            host::update_in_place(param, |p| match s.kind {
+                OptimizerKind::Sgd => p.iter_mut().zip(g).for_each(|(p, g)| *p -= lr * g),
+                OptimizerKind::Momentum => {
+                    // PyTorch: buf = mu * buf + g (first step: buf = g); nesterov: g + mu * buf.
+                    let mu = s.momentum as f32;
+                    if st.first.len() != g.len() {
+                        st.first = g.to_vec();
+                    } else {
+                        st.first
+                            .iter_mut()
+                            .zip(g)
+                            .for_each(|(b, g)| *b = mu * *b + g);
+                    }
+                    for ((p, g), b) in p.iter_mut().zip(g).zip(&st.first) {
+                        let d = if s.nesterov { g + mu * b } else { *b };
+                        *p -= lr * d;
+                    }
                 }
-                for ((p, g), b) in p.iter_mut().zip(&g).zip(&st.first) {
-                    let d = if s.nesterov { g + mu * b } else { *b };
-                    *p -= lr * d;
+                OptimizerKind::Adam => {
+                    if st.first.len() != g.len() {
+                        st.first = vec![0.0; g.len()];
+                        st.second = vec![0.0; g.len()];
+                    }
+                    let bc1 = 1.0 - s.beta1.powi(step);
+                    let bc2 = 1.0 - s.beta2.powi(step);
+                    let h = AdamStep {
+                        b1: s.beta1 as f32,
+                        b2: s.beta2 as f32,
+                        step_size: (self.lr / bc1) as f32,
+                        inv_bc2_sqrt: (1.0 / bc2.sqrt()) as f32,
+                        eps: s.eps as f32,
+                    };
+                    adam(p, g, &mut st.first, &mut st.second, h);
                 }
-            }
-            OptimizerKind::Adam => {
-                if st.first.len() != g.len() {
-                    st.first = vec![0.0; g.len()];
-                    st.second = vec![0.0; g.len()];
-                }
-                // PyTorch: denom = sqrt(v) / sqrt(1 - b2^t) + eps; w -= lr / (1 - b1^t) * m / denom.
-                let (b1, b2) = (s.beta1 as f32, s.beta2 as f32);
-                let bc1 = 1.0 - s.beta1.powi(self.step);
-                let bc2 = 1.0 - s.beta2.powi(self.step);
-                let step_size = (self.lr / bc1) as f32;
-                let inv_bc2_sqrt = (1.0 / bc2.sqrt()) as f32;
-                let eps = s.eps as f32;
-                for (((p, g), m), v) in p
-                    .iter_mut()
-                    .zip(&g)
-                    .zip(st.first.iter_mut())
-                    .zip(st.second.iter_mut())
-                {
-                    *m = b1 * *m + (1.0 - b1) * g;
-                    *v = b2 * *v + (1.0 - b2) * g * g;
-                    *p -= step_size * *m / (v.sqrt() * inv_bc2_sqrt + eps);
-                }
-            }
-        }
-        Tensor::from_data(TensorData::new(p, shape), &device)
+            })
+        })
     }
 
     /// Zeroes arm `arm`'s slice of every state buffer (after it diverged), so it stays finite.
@@ -182,13 +177,82 @@ impl Optimizer {
     }
 }
 
-fn host(t: Tensor<3>) -> Vec<f32> {
-    t.into_data().try_into_vec::<f32>().unwrap_or_default()
-}
-
 /// `t` with its slice `[arm, .., ..]` set to zero (overwriting NaN and infinity).
 pub fn zero_arm(t: Tensor<3>, arm: usize) -> Tensor<3> {
     let [_, d1, d2] = t.dims();
     let zeros = Tensor::zeros([1, d1, d2], &t.device());
     t.slice_assign([arm..arm + 1, 0..d1, 0..d2], zeros)
+}
+
+/// One Adam step's scalars (bias corrections folded in).
+#[derive(Clone, Copy)]
+struct AdamStep {
+    b1: f32,
+    b2: f32,
+    step_size: f32,
+    inv_bc2_sqrt: f32,
+    eps: f32,
+}
+
+multiversion! {
+    /// PyTorch's Adam: m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+    /// p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+    fn adam(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], h: AdamStep) => adam_with
+}
+
+#[inline(always)]
+fn adam_with<M: Arith>(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], h: AdamStep) {
+    let n = p.len().min(g.len()).min(m.len()).min(v.len());
+    let (p, g, m, v) = (&mut p[..n], &g[..n], &mut m[..n], &mut v[..n]);
+    for i in 0..n {
+        let gi = g[i];
+        m[i] = M::madd(h.b1, m[i], (1.0 - h.b1) * gi);
+        v[i] = M::madd(h.b2, v[i], (1.0 - h.b2) * gi * gi);
+        p[i] -= h.step_size * m[i] / M::madd(v[i].sqrt(), h.inv_bc2_sqrt, h.eps);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simd::Plain;
+
+    /// Both builds of the Adam loop follow PyTorch's formula, computed here in f64.
+    #[test]
+    fn adam_loop_matches_the_formula_in_f64() {
+        type Loop = fn(&mut [f32], &[f32], &mut [f32], &mut [f32], AdamStep);
+        let versions: [(&str, Loop); 2] = [("dispatched", adam), ("plain", adam_with::<Plain>)];
+        let (b1, b2, lr, eps) = (0.9f64, 0.999f64, 1e-3f64, 1e-8f64);
+        for (name, step_fn) in versions {
+            let n = 37;
+            let (mut p, mut m, mut v) = (vec![0.5f32; n], vec![0.0f32; n], vec![0.0f32; n]);
+            let (mut pr, mut mr, mut vr) = (vec![0.5f64; n], vec![0.0f64; n], vec![0.0f64; n]);
+            for t in 1..=5 {
+                let g: Vec<f32> = (0..n).map(|i| ((i * t) as f32 * 0.7).sin()).collect();
+                let (bc1, bc2) = (1.0 - b1.powi(t as i32), 1.0 - b2.powi(t as i32));
+                let h = AdamStep {
+                    b1: b1 as f32,
+                    b2: b2 as f32,
+                    step_size: (lr / bc1) as f32,
+                    inv_bc2_sqrt: (1.0 / bc2.sqrt()) as f32,
+                    eps: eps as f32,
+                };
+                step_fn(&mut p, &g, &mut m, &mut v, h);
+                for i in 0..n {
+                    let gi = g[i] as f64;
+                    mr[i] = b1 * mr[i] + (1.0 - b1) * gi;
+                    vr[i] = b2 * vr[i] + (1.0 - b2) * gi * gi;
+                    pr[i] -= lr / bc1 * mr[i] / (vr[i].sqrt() / bc2.sqrt() + eps);
+                }
+            }
+            for i in 0..n {
+                assert!(
+                    (p[i] as f64 - pr[i]).abs() < 1e-6,
+                    "{name}: {} vs {}",
+                    p[i],
+                    pr[i]
+                );
+            }
+        }
+    }
 }
