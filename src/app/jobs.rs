@@ -153,13 +153,10 @@ pub fn train(mailbox: &Mailbox, spec: StudySpec, data: Arc<PreparedData>, cancel
         mailbox,
         |e| Msg::Finished(Err(e)),
         move |mb| {
+            // No wake-up per event: while training, the UI redraws on its own fixed cadence
+            // (see `LIVE_FRAME_INTERVAL`) and picks up whatever has arrived.
             let emit = |e: TrainEvent| {
-                // Steps are frequent: wake the UI for epochs only, steps ride along.
-                let wake = !matches!(e, TrainEvent::Steps { .. });
                 let _ = mb.tx.send(Msg::Train(e));
-                if wake {
-                    mb.ctx.request_repaint();
-                }
             };
             let result = run_study(&spec, &data, &RunOptions::default(), &emit, &cancel)
                 .map(Box::new)
