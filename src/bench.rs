@@ -109,7 +109,7 @@ pub fn digits_8x3() -> Result<Workload, StudyError> {
 }
 
 /// `synthetic-100k`: 100,000 x 32 standard normal features, 4 classes from the argmax of a fixed
-/// random tanh teacher `tanh(X A) B` (A ~ N(0, 1/32) [32x64], B ~ N(0, 1/64) [64x4]); 32-256-256-4
+/// random tanh teacher `tanh(X A) B` (A ~ N(0, 1/32) (32 x 64), B ~ N(0, 1/64) (64 x 4)); 32-256-256-4
 /// relu; 4 initializers x 2 seeds; 3 epochs; batch 256; Adam 1e-3. `csv` is the file written by the
 /// spec's `make_synthetic.py`; without it the same construction is drawn here from initlab's own
 /// RNG (same shapes and class structure, so the same work; the values differ).

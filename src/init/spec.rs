@@ -29,7 +29,7 @@ pub enum FanMode {
     FanOut,
 }
 
-/// One entry of the catalogue with its parameters. Formulas are in [`super::catalogue`].
+/// One entry of the catalogue with its parameters. Formulas are in `init::catalogue`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Initializer {
     Zeros,

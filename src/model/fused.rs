@@ -8,7 +8,7 @@
 //! backward is one pass over the incoming gradient plus a row sum for the bias.
 //!
 //! Only the Flex CPU backend (the one initlab builds) has a kernel; the autodiff implementation
-//! is generic over any backend that implements [`BiasActOps`].
+//! is generic over any backend that implements [`BiasActOps`] and [`ActBackwardOps`].
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -45,9 +45,9 @@ pub trait ActBackwardOps: Backend {
     ) -> FloatTensor<Self>;
 }
 
-/// `act(z + bias)` for GELU-free activations (see [`kernels::is_fused`]); differentiable when
-/// its inputs are tracked.
-pub fn bias_act(z: Tensor<3>, bias: Tensor<3>, act: Activation) -> Tensor<3> {
+/// `act(z + bias)`, differentiable when its inputs are tracked. GELU has no kernel (see
+/// [`kernels::is_fused`]): it adds the bias only, and [`super::bias_activate`] applies GELU after.
+pub(super) fn bias_act(z: Tensor<3>, bias: Tensor<3>, act: Activation) -> Tensor<3> {
     Tensor::from_dispatch(<Dispatch as BiasActOps>::bias_act(
         z.into_dispatch(),
         bias.into_dispatch(),

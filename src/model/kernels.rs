@@ -59,6 +59,7 @@ fn forward<M: Arith>(rows: &mut [f32], bias: &[f32], act: Activation) {
             SELU_SCALE * SELU_ALPHA * (exp_with::<M>(v) - 1.0)
         }),
         Activation::Softsign => each!(|v| v / (1.0 + v.abs())),
+        // GELU is not fused: the bias is added here and GELU applied by Burn ops after.
         Activation::Identity | Activation::Gelu => each!(|v| v),
     }
 }

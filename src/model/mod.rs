@@ -17,7 +17,7 @@ mod fused;
 pub mod host;
 pub mod kernels;
 
-pub use fused::bias_act;
+use fused::bias_act;
 
 /// The architecture: hidden widths, one activation after every hidden layer, and the bias
 /// initialization shared by every arm.
