@@ -33,20 +33,22 @@ fn max_diff(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// A layer `act(x W + b)` and its gradients under the loss `sum(out * c)`, fused or composed.
+/// `x` and `W` have `arms` arms (1: broadcast against the bias), the bias `bias_arms`.
 fn layer(
     act: Activation,
     fused: bool,
+    arms: usize,
     bias_arms: usize,
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let device = Device::flex();
     let x = tensor(
-        values(ARMS * ROWS * IN, 1.5, 0.1),
-        [ARMS, ROWS, IN],
+        values(arms * ROWS * IN, 1.5, 0.1),
+        [arms, ROWS, IN],
         &device,
     )
     .autodiff()
     .require_grad();
-    let w = tensor(values(ARMS * IN * OUT, 1.2, 0.7), [ARMS, IN, OUT], &device)
+    let w = tensor(values(arms * IN * OUT, 1.2, 0.7), [arms, IN, OUT], &device)
         .autodiff()
         .require_grad();
     let b = tensor(
@@ -76,9 +78,9 @@ fn layer(
 #[test]
 fn fused_layer_matches_composed_ops_in_value_and_gradient() {
     for act in Activation::ALL {
-        for bias_arms in [ARMS, 1] {
-            let fused = layer(act, true, bias_arms);
-            let reference = layer(act, false, bias_arms);
+        for (arms, bias_arms) in [(ARMS, ARMS), (ARMS, 1), (1, ARMS)] {
+            let fused = layer(act, true, arms, bias_arms);
+            let reference = layer(act, false, arms, bias_arms);
             let names = ["output", "dx", "dW", "db"];
             let pairs = [
                 (&fused.0, &reference.0),

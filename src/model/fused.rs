@@ -15,6 +15,7 @@ use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::flex::FlexTensor;
+use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{
     Autodiff, Backend, Dispatch, Flex, FloatDType, TensorMetadata, backend_extension,
@@ -27,7 +28,8 @@ use crate::activation::Activation;
 /// The fused layer operation, as a backend primitive.
 #[backend_extension(Flex, Autodiff)]
 pub trait BiasActOps: Backend {
-    /// `z`: `[arms, rows, out]`; `bias`: `[arms or 1, 1, out]`; returns `act(z + bias)`.
+    /// `z`: `[arms or 1, rows, out]`; `bias`: `[arms or 1, 1, out]`; returns `act(z + bias)`,
+    /// broadcast over arms like Burn's add.
     fn bias_act(
         z: FloatTensor<Self>,
         bias: FloatTensor<Self>,
@@ -61,7 +63,7 @@ pub(super) fn dense_f32(t: FlexTensor) -> FlexTensor {
     let t = if t.dtype() == DType::F32 {
         t
     } else {
-        <Flex as burn::backend::ops::FloatTensorOps<Flex>>::float_cast(t, FloatDType::F32)
+        <Flex as FloatTensorOps<Flex>>::float_cast(t, FloatDType::F32)
     };
     let n = t.layout().shape().num_elements();
     if t.layout().contiguous_offsets() == Some((0, n)) && t.bytes().len() == n * 4 {
@@ -73,14 +75,24 @@ pub(super) fn dense_f32(t: FlexTensor) -> FlexTensor {
 
 impl BiasActOps for Flex {
     fn bias_act(z: FlexTensor, bias: FlexTensor, act: Activation) -> FlexTensor {
-        let bias = dense_f32(bias);
-        let mut z = dense_f32(z);
-        let out = bias.layout().shape()[2];
+        let (z_arms, bias_arms) = (z.layout().shape()[0], bias.layout().shape()[0]);
+        let (mut z, bias) = if bias_arms == z_arms || bias_arms == 1 {
+            (dense_f32(z), dense_f32(bias))
+        } else {
+            // The bias has arms that `z` lacks: broadcast with Burn's add, then a zero bias.
+            let out = bias.layout().shape()[2];
+            let z = <Flex as FloatTensorOps<Flex>>::float_add(z, bias);
+            (
+                dense_f32(z),
+                FlexTensor::zeros(Shape::new([1, 1, out]), DType::F32),
+            )
+        };
+        let out = bias.layout().shape()[2].max(1);
         let b: &[f32] = bias.storage();
-        let per_bias = z.layout().shape().num_elements() / (b.len() / out.max(1)).max(1);
+        let per_arm = z.layout().shape().num_elements() / (b.len() / out).max(1);
         // Copy-on-write: in place when the matmul's output is not shared, as in training.
         let y: &mut [f32] = z.storage_mut();
-        for (rows, b) in y.chunks_mut(per_bias.max(1)).zip(b.chunks(out.max(1))) {
+        for (rows, b) in y.chunks_mut(per_arm.max(1)).zip(b.chunks(out)) {
             kernels::bias_act_forward(rows, b, act);
         }
         z
@@ -100,23 +112,30 @@ impl ActBackwardOps for Flex {
 struct BiasActBackward;
 
 impl<B: ActBackwardOps> Backward<B, 2> for BiasActBackward {
-    /// The forward output (every fused derivative is a function of it) and the bias's shape.
-    type State = (FloatTensor<B>, Activation, Shape);
+    /// The forward output (every fused derivative is a function of it), and the arms of `z` and
+    /// of the bias, to undo a broadcast.
+    type State = (FloatTensor<B>, Activation, [usize; 2]);
 
     fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [z_node, bias_node] = ops.parents;
         let grad = grads.consume::<B>(&ops.node);
-        let (y, act, bias_shape) = ops.state;
+        let (y, act, [z_arms, bias_arms]) = ops.state;
         let dz = B::act_backward(y, grad, act);
+        let arms = dz.shape()[0];
+        // Each input was broadcast over the arms it lacks (the bias also over rows): sum back.
         if let Some(node) = bias_node {
-            // The bias was broadcast over rows, and over arms when it has only one.
             let mut db = B::float_sum_dim(dz.clone(), 1);
-            if bias_shape[0] == 1 && db.shape()[0] != 1 {
+            if bias_arms == 1 && arms != 1 {
                 db = B::float_sum_dim(db, 0);
             }
             grads.register::<B>(node.id, db);
         }
         if let Some(node) = z_node {
+            let dz = if z_arms == 1 && arms != 1 {
+                B::float_sum_dim(dz, 0)
+            } else {
+                dz
+            };
             grads.register::<B>(node.id, dz);
         }
     }
@@ -134,9 +153,9 @@ impl<B: BiasActOps + ActBackwardOps, C: CheckpointStrategy> BiasActOps for Autod
             .stateful()
         {
             OpsKind::Tracked(prep) => {
-                let bias_shape = bias.shape();
+                let arms = [z.shape()[0], bias.shape()[0]];
                 let y = B::bias_act(z.into_primitive(), bias.into_primitive(), act);
-                prep.finish((y.clone(), act, bias_shape), y)
+                prep.finish((y.clone(), act, arms), y)
             }
             OpsKind::UnTracked(prep) => {
                 prep.finish(B::bias_act(z.into_primitive(), bias.into_primitive(), act))
