@@ -20,7 +20,7 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{
     Autodiff, Backend, Dispatch, Flex, FloatDType, TensorMetadata, backend_extension,
 };
-use burn::tensor::{DType, Shape, Tensor};
+use burn::tensor::{DType, Shape, Tensor, TensorData};
 
 use super::kernels;
 use crate::activation::Activation;
@@ -39,12 +39,13 @@ pub trait BiasActOps: Backend {
 
 /// The backward kernel, needed only by backends that run under autodiff.
 pub trait ActBackwardOps: Backend {
-    /// `grad * act'(z)`, given the forward output `y = act(z)` (same shape as `grad`).
+    /// `dz = grad * act'(z)`, given the forward output `y = act(z)` (same shape as `grad`,
+    /// `[arms, rows, out]`), and `dz` summed over rows (`[arms, 1, out]`), the bias gradient.
     fn act_backward(
         y: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         act: Activation,
-    ) -> FloatTensor<Self>;
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
 }
 
 /// `act(z + bias)`, differentiable when its inputs are tracked. GELU has no kernel (see
@@ -100,11 +101,22 @@ impl BiasActOps for Flex {
 }
 
 impl ActBackwardOps for Flex {
-    fn act_backward(y: FlexTensor, grad: FlexTensor, act: Activation) -> FlexTensor {
+    fn act_backward(y: FlexTensor, grad: FlexTensor, act: Activation) -> (FlexTensor, FlexTensor) {
         let y = dense_f32(y);
         let mut grad = dense_f32(grad);
-        kernels::act_backward(grad.storage_mut(), y.storage(), act);
-        grad
+        let shape = grad.layout().shape().clone();
+        let (arms, out) = (shape[0], shape[shape.num_dims() - 1]);
+        let mut db = vec![0.0f32; arms * out];
+        let per_arm = shape.num_elements() / arms.max(1);
+        let g: &mut [f32] = grad.storage_mut();
+        let ys = g
+            .chunks_mut(per_arm.max(1))
+            .zip(y.storage::<f32>().chunks(per_arm.max(1)));
+        for ((g, y), db) in ys.zip(db.chunks_mut(out.max(1))) {
+            kernels::act_backward(g, y, act, db);
+        }
+        let db = FlexTensor::from_data(TensorData::new(db, [arms, 1, out]));
+        (grad, db)
     }
 }
 
@@ -120,11 +132,10 @@ impl<B: ActBackwardOps> Backward<B, 2> for BiasActBackward {
         let [z_node, bias_node] = ops.parents;
         let grad = grads.consume::<B>(&ops.node);
         let (y, act, [z_arms, bias_arms]) = ops.state;
-        let dz = B::act_backward(y, grad, act);
+        let (dz, mut db) = B::act_backward(y, grad, act);
         let arms = dz.shape()[0];
         // Each input was broadcast over the arms it lacks (the bias also over rows): sum back.
         if let Some(node) = bias_node {
-            let mut db = B::float_sum_dim(dz.clone(), 1);
             if bias_arms == 1 && arms != 1 {
                 db = B::float_sum_dim(db, 0);
             }

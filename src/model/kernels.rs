@@ -26,8 +26,10 @@ multiversion! {
 }
 
 multiversion! {
-    /// `grad[i] *= act'(z_i)`, with the derivative computed from the output `y[i] = act(z_i)`.
-    pub fn act_backward(grad: &mut [f32], y: &[f32], act: Activation) => backward
+    /// `grad[i] *= act'(z_i)`, with the derivative computed from the output `y[i] = act(z_i)`,
+    /// adding each row of the result into `bias_grad` (rows of width `bias_grad.len()`): the
+    /// bias gradient comes out of the same pass.
+    pub fn act_backward(grad: &mut [f32], y: &[f32], act: Activation, bias_grad: &mut [f32]) => backward
 }
 
 #[inline(always)]
@@ -65,11 +67,18 @@ fn forward<M: Arith>(rows: &mut [f32], bias: &[f32], act: Activation) {
 }
 
 #[inline(always)]
-fn backward<M: Arith>(grad: &mut [f32], y: &[f32], act: Activation) {
+fn backward<M: Arith>(grad: &mut [f32], y: &[f32], act: Activation, bias_grad: &mut [f32]) {
+    let width = bias_grad.len();
+    if width == 0 {
+        return;
+    }
     macro_rules! each {
         (|$y:ident| $d:expr) => {
-            for (g, &$y) in grad.iter_mut().zip(y) {
-                *g *= $d;
+            for (g_row, y_row) in grad.chunks_exact_mut(width).zip(y.chunks_exact(width)) {
+                for ((g, &$y), s) in g_row.iter_mut().zip(y_row).zip(bias_grad.iter_mut()) {
+                    *g *= $d;
+                    *s += *g;
+                }
             }
         };
     }
@@ -89,7 +98,7 @@ fn backward<M: Arith>(grad: &mut [f32], y: &[f32], act: Activation) {
             let s = 1.0 - y.abs();
             s * s
         }),
-        Activation::Identity | Activation::Gelu => {}
+        Activation::Identity | Activation::Gelu => each!(|_y| 1.0),
     }
 }
 
@@ -201,9 +210,10 @@ mod tests {
 
     #[test]
     fn fused_forward_and_backward_match_the_reference() {
-        type Pass = fn(&mut [f32], &[f32], Activation);
+        type Fwd = fn(&mut [f32], &[f32], Activation);
+        type Bwd = fn(&mut [f32], &[f32], Activation, &mut [f32]);
         // The kernels as dispatched on this CPU, and the baseline build every CPU can run.
-        let versions: [(&str, Pass, Pass); 2] = [
+        let versions: [(&str, Fwd, Bwd); 2] = [
             ("dispatched", bias_act_forward, act_backward),
             ("plain", forward::<Plain>, backward::<Plain>),
         ];
@@ -214,7 +224,12 @@ mod tests {
                 let mut y = z.clone();
                 fwd(&mut y, &bias, act);
                 let mut g = vec![1.0f32; z.len()];
-                bwd(&mut g, &y, act);
+                let mut db = [0.0f32; 3];
+                bwd(&mut g, &y, act, &mut db);
+                for (j, s) in db.iter().enumerate() {
+                    let rows: f32 = g.iter().skip(j).step_by(3).sum();
+                    assert!((s - rows).abs() < 1e-5, "{name} {act} bias gradient {j}");
+                }
                 for (i, &zi) in z.iter().enumerate() {
                     let v = zi + bias[i % 3];
                     assert!(
