@@ -9,7 +9,7 @@
 
 use crate::activation::{Activation, LEAKY_SLOPE};
 use crate::multiversion;
-use crate::simd::{Arith, Plain};
+use crate::simd::Arith;
 
 const SELU_ALPHA: f32 = 1.673_263_2;
 const SELU_SCALE: f32 = 1.050_701;
@@ -113,10 +113,6 @@ fn clamp_nan(v: f32, lo: f32, hi: f32) -> f32 {
 /// tanh as the odd 13/6 rational minimax approximation used by Eigen and XLA. Measured over
 /// [-20, 20] in steps of 1e-4: within 4.3e-7 of the true value, absolute and relative (worst
 /// near |x| = 5.8, about 7 float ulps); odd, so small inputs keep full relative accuracy.
-pub fn tanh(x: f32) -> f32 {
-    tanh_with::<Plain>(x)
-}
-
 #[inline(always)]
 #[allow(clippy::excessive_precision)] // the published coefficients, digit for digit
 fn tanh_with<M: Arith>(x: f32) -> f32 {
@@ -139,10 +135,6 @@ fn tanh_with<M: Arith>(x: f32) -> f32 {
 /// e^x for the activations that need it: Cephes' range reduction `x = n ln2 + r` and a degree-6
 /// polynomial in `r`, rounding with the 1.5 * 2^23 trick instead of a `round` call, so the loop
 /// vectorizes with baseline SSE2. Inputs are clamped to the range where e^x is a normal float.
-pub fn exp(x: f32) -> f32 {
-    exp_with::<Plain>(x)
-}
-
 #[inline(always)]
 #[allow(clippy::excessive_precision)] // Cephes' coefficients, digit for digit
 fn exp_with<M: Arith>(x: f32) -> f32 {
@@ -166,6 +158,15 @@ fn exp_with<M: Arith>(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd::Plain;
+
+    fn tanh(x: f32) -> f32 {
+        tanh_with::<Plain>(x)
+    }
+
+    fn exp(x: f32) -> f32 {
+        exp_with::<Plain>(x)
+    }
 
     fn grid() -> impl Iterator<Item = f32> {
         (-200_000..=200_000).map(|i| i as f32 * 1e-4)

@@ -15,7 +15,7 @@ use crate::init::{ArmWeights, BiasInit};
 
 mod fused;
 pub mod host;
-pub mod kernels;
+mod kernels;
 
 use fused::bias_act;
 
