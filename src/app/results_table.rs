@@ -4,6 +4,7 @@ use egui::RichText;
 
 use super::Live;
 use crate::data::Task;
+use crate::report::pm;
 use crate::stats::{InitSummary, summarize};
 
 /// Which column sorts the table, and in which direction.
@@ -48,14 +49,6 @@ fn key(s: &InitSummary, column: usize, regression: bool) -> f64 {
         _ => None,
     };
     v.unwrap_or(f64::INFINITY)
-}
-
-fn pm(m: Option<f64>, s: Option<f64>) -> String {
-    match (m, s) {
-        (Some(m), Some(s)) => format!("{} ± {}", crate::report::num(m), crate::report::num(s)),
-        (Some(m), None) => crate::report::num(m),
-        _ => "—".into(),
-    }
 }
 
 pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {

@@ -249,7 +249,8 @@ pub fn analyze(r: &StudyResult) -> Analysis {
     }
 }
 
-fn fmt_pm(m: Option<f64>, s: Option<f64>) -> String {
+/// `mean ± std` with [`num`], the mean alone when there is no spread (one seed), or a dash.
+pub fn pm(m: Option<f64>, s: Option<f64>) -> String {
     match (m, s) {
         (Some(m), Some(s)) => format!("{} ± {}", num(m), num(s)),
         (Some(m), None) => num(m),
@@ -278,7 +279,7 @@ fn headline(rows: &[RankRow], seeds: usize, score_name: &str) -> String {
     let mut s = format!(
         "{}: validation loss {} over {} seed{}",
         best.initializer,
-        fmt_pm(best.final_mean, best.final_std),
+        pm(best.final_mean, best.final_std),
         seeds,
         if seeds == 1 { "" } else { "s" }
     );

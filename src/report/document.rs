@@ -1,7 +1,7 @@
 //! The report's content as a format-neutral list of blocks, rendered to HTML and Markdown by
 //! the same walk, so the two always say the same thing in the same order.
 
-use super::analysis::{Analysis, TARGET_FACTOR, num};
+use super::analysis::{Analysis, TARGET_FACTOR, num, pm};
 use super::charts::Chart;
 use crate::data::Task;
 use crate::init::describe;
@@ -40,14 +40,6 @@ fn plain(s: impl Into<String>) -> Span {
 
 fn user(s: impl Into<String>) -> Span {
     Span::User(s.into())
-}
-
-fn pm(m: Option<f64>, s: Option<f64>) -> String {
-    match (m, s) {
-        (Some(m), Some(s)) => format!("{} ± {}", num(m), num(s)),
-        (Some(m), None) => num(m),
-        _ => "—".into(),
-    }
 }
 
 /// The whole report, in order: headline, charts, ranking, findings, study, environment.

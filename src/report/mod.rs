@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use analysis::{
-    Analysis, Comparison, Curve, Metric, RankRow, TARGET_FACTOR, analyze, curve, num,
+    Analysis, Comparison, Curve, Metric, RankRow, TARGET_FACTOR, analyze, curve, num, pm,
 };
 
 use crate::files::write_atomic;
