@@ -169,6 +169,17 @@ pub struct InitSummary {
     pub final_val_r2_std: Option<f64>,
 }
 
+impl InitSummary {
+    /// Mean final validation score: accuracy for classification, R^2 for regression.
+    pub fn score_mean(&self) -> Option<f64> {
+        self.final_val_accuracy_mean.or(self.final_val_r2_mean)
+    }
+
+    pub fn score_std(&self) -> Option<f64> {
+        self.final_val_accuracy_std.or(self.final_val_r2_std)
+    }
+}
+
 /// Final validation losses of one initializer's non-diverged runs (the report's tests use them).
 pub fn final_val_losses(runs: &[RunResult], initializer: &str) -> Vec<f64> {
     runs.iter()

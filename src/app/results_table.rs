@@ -33,17 +33,11 @@ const HEADERS: [&str; 6] = [
     "diverged",
 ];
 
-fn key(s: &InitSummary, column: usize, regression: bool) -> f64 {
+fn key(s: &InitSummary, column: usize) -> f64 {
     let v = match column {
         1 => s.final_val_loss_mean,
         2 => s.best_val_loss_mean,
-        3 => {
-            if regression {
-                s.final_val_r2_mean
-            } else {
-                s.final_val_accuracy_mean
-            }
-        }
+        3 => s.score_mean(),
         4 => s.best_epoch_mean,
         5 => Some(s.diverged as f64),
         _ => None,
@@ -61,9 +55,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
     if sort.column == 0 {
         rows.sort_by(|a, b| a.1.initializer.cmp(&b.1.initializer));
     } else {
-        rows.sort_by(|a, b| {
-            key(&a.1, sort.column, regression).total_cmp(&key(&b.1, sort.column, regression))
-        });
+        rows.sort_by(|a, b| key(&a.1, sort.column).total_cmp(&key(&b.1, sort.column)));
     }
     if sort.descending {
         rows.reverse();
@@ -113,11 +105,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
                 });
                 ui.label(pm(s.final_val_loss_mean, s.final_val_loss_std));
                 ui.label(pm(s.best_val_loss_mean, s.best_val_loss_std));
-                ui.label(if regression {
-                    pm(s.final_val_r2_mean, s.final_val_r2_std)
-                } else {
-                    pm(s.final_val_accuracy_mean, s.final_val_accuracy_std)
-                });
+                ui.label(pm(s.score_mean(), s.score_std()));
                 ui.label(s.best_epoch_mean.map_or("—".into(), |e| format!("{e:.1}")));
                 ui.label(format!("{}/{}", s.diverged, s.seeds));
                 ui.end_row();

@@ -2,7 +2,7 @@
 //! statistics, the headline and findings in plain words.
 
 use crate::data::Task;
-use crate::stats::{ci95, mean, std_dev, welch};
+use crate::stats::{InitSummary, final_val_losses, mean, summarize, welch};
 use crate::study::{RunResult, StudyResult};
 use crate::train::EpochMetrics;
 
@@ -94,27 +94,25 @@ pub fn p_text(p: f64) -> String {
     }
 }
 
-/// One initializer in the ranking.
+/// One initializer in the ranking: its summary over seeds (the same numbers `results.json`
+/// and the app's table show) and what only the report adds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankRow {
-    pub initializer: String,
     /// Index in the study's initializer list (for colours).
     pub index: usize,
-    pub seeds: usize,
-    pub diverged: usize,
+    pub summary: InitSummary,
+    /// Final validation losses of the non-diverged seeds (for the tests and the chart).
     pub finals: Vec<f64>,
-    pub final_mean: Option<f64>,
-    pub final_std: Option<f64>,
-    pub final_ci: Option<(f64, f64)>,
-    pub best_mean: Option<f64>,
-    pub best_std: Option<f64>,
-    pub score_mean: Option<f64>,
-    pub score_std: Option<f64>,
     /// First epoch at which the mean validation loss is within 5% of the best arm's final mean.
     pub epochs_to_target: Option<usize>,
     pub vs_best: Comparison,
     pub initial_train_loss: Option<f64>,
-    pub final_train_loss: Option<f64>,
+}
+
+impl RankRow {
+    pub fn initializer(&self) -> &str {
+        &self.summary.initializer
+    }
 }
 
 /// Everything the report states.
@@ -154,71 +152,44 @@ pub fn analyze(r: &StudyResult) -> Analysis {
     } else {
         "validation accuracy"
     };
-    let mut rows: Vec<RankRow> = r
-        .spec
-        .initializers
-        .iter()
+    let mut rows: Vec<RankRow> = summarize(&r.spec.initializer_names(), &r.runs)
+        .into_iter()
         .enumerate()
-        .map(|(index, init)| {
-            let name = init.to_string();
-            let mine: Vec<&RunResult> = r.runs.iter().filter(|x| x.initializer == name).collect();
-            let ok: Vec<&RunResult> = mine
+        .map(|(index, summary)| {
+            let mine = r
+                .runs
                 .iter()
-                .copied()
-                .filter(|x| !x.diverged && !x.epochs.is_empty())
-                .collect();
-            let finals: Vec<f64> = ok
-                .iter()
-                .filter_map(|x| x.epochs.last().map(|e| e.val_loss))
-                .collect();
-            let bests: Vec<f64> = ok
-                .iter()
-                .filter_map(|x| x.epochs.iter().map(|e| e.val_loss).min_by(f64::total_cmp))
-                .collect();
-            let scores: Vec<f64> = ok
-                .iter()
-                .filter_map(|x| x.epochs.last().and_then(|e| Metric::ValScore.of(e)))
-                .collect();
-            let first_train: Vec<f64> = ok
-                .iter()
+                .filter(|x| x.initializer == summary.initializer && !x.diverged);
+            let first_train: Vec<f64> = mine
                 .filter_map(|x| x.epochs.first().map(|e| e.train_loss))
                 .collect();
-            let last_train: Vec<f64> = ok
-                .iter()
-                .filter_map(|x| x.epochs.last().map(|e| e.train_loss))
-                .collect();
             RankRow {
-                initializer: name,
                 index,
-                seeds: mine.len(),
-                diverged: mine.iter().filter(|x| x.diverged).count(),
-                final_mean: mean(&finals),
-                final_std: std_dev(&finals),
-                final_ci: ci95(&finals),
-                finals,
-                best_mean: mean(&bests),
-                best_std: std_dev(&bests),
-                score_mean: mean(&scores),
-                score_std: std_dev(&scores),
+                finals: final_val_losses(&r.runs, &summary.initializer),
+                summary,
                 epochs_to_target: None,
                 vs_best: Comparison::NoTest(""),
                 initial_train_loss: mean(&first_train),
-                final_train_loss: mean(&last_train),
             }
         })
         .collect();
-    rows.sort_by(|a, b| match (a.final_mean, b.final_mean) {
-        (Some(x), Some(y)) => x.total_cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.index.cmp(&b.index),
-    });
+    rows.sort_by(
+        |a, b| match (a.summary.final_val_loss_mean, b.summary.final_val_loss_mean) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.index.cmp(&b.index),
+        },
+    );
 
-    let best = rows.first().filter(|b| b.final_mean.is_some()).cloned();
+    let best = rows
+        .first()
+        .filter(|b| b.summary.final_val_loss_mean.is_some())
+        .cloned();
     if let Some(best) = &best {
-        let target = best.final_mean.unwrap_or(f64::NAN) * TARGET_FACTOR;
+        let target = best.summary.final_val_loss_mean.unwrap_or(f64::NAN) * TARGET_FACTOR;
         for (k, row) in rows.iter_mut().enumerate() {
-            let c = curve(&r.runs, &row.initializer, Metric::ValLoss);
+            let c = curve(&r.runs, row.initializer(), Metric::ValLoss);
             row.epochs_to_target = c
                 .epochs
                 .iter()
@@ -272,22 +243,28 @@ pub fn num(x: f64) -> String {
 }
 
 fn headline(rows: &[RankRow], seeds: usize, score_name: &str) -> String {
-    let Some(best) = rows.first().filter(|b| b.final_mean.is_some()) else {
+    let Some(best) = rows
+        .first()
+        .filter(|b| b.summary.final_val_loss_mean.is_some())
+    else {
         return "No initializer finished without diverging.".into();
     };
-    let bm = best.final_mean.unwrap_or(f64::NAN);
+    let bm = best.summary.final_val_loss_mean.unwrap_or(f64::NAN);
     let mut s = format!(
         "{}: validation loss {} over {} seed{}",
-        best.initializer,
-        pm(best.final_mean, best.final_std),
+        best.initializer(),
+        pm(
+            best.summary.final_val_loss_mean,
+            best.summary.final_val_loss_std
+        ),
         seeds,
         if seeds == 1 { "" } else { "s" }
     );
-    if let Some(score) = best.score_mean {
+    if let Some(score) = best.summary.score_mean() {
         s += &format!(" ({score_name} {})", num(score));
     }
     let compare = |other: &RankRow| -> Option<String> {
-        let m = other.final_mean?;
+        let m = other.summary.final_val_loss_mean?;
         let p = match &other.vs_best {
             Comparison::P(p) => format!(", {}", p_text(*p)),
             _ => String::new(),
@@ -295,11 +272,14 @@ fn headline(rows: &[RankRow], seeds: usize, score_name: &str) -> String {
         Some(format!(
             "{}x lower than {}{}",
             ratio(m / bm),
-            other.initializer,
+            other.initializer(),
             p
         ))
     };
-    let finished: Vec<&RankRow> = rows.iter().filter(|r| r.final_mean.is_some()).collect();
+    let finished: Vec<&RankRow> = rows
+        .iter()
+        .filter(|r| r.summary.final_val_loss_mean.is_some())
+        .collect();
     let mut parts = Vec::new();
     if let Some(runner) = finished.get(1) {
         parts.extend(compare(runner));
@@ -327,25 +307,26 @@ fn ratio(r: f64) -> String {
 
 fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
     let mut out = Vec::new();
-    let best = rows.first().and_then(|b| b.final_mean);
+    let best = rows.first().and_then(|b| b.summary.final_val_loss_mean);
     for row in rows {
-        let name = &row.initializer;
+        let name = row.initializer();
         let before = out.len();
-        if row.diverged > 0 {
+        if row.summary.diverged > 0 {
             let epochs: Vec<String> = r
                 .runs
                 .iter()
-                .filter(|x| &x.initializer == name)
+                .filter(|x| x.initializer == name)
                 .filter_map(|x| x.diverged_epoch.map(|e| e.to_string()))
                 .collect();
             out.push(format!(
                 "{name}: diverged (loss became NaN or infinite) in {} of {} seeds, at epoch {}; those seeds are left out of its statistics.",
-                row.diverged,
-                row.seeds,
+                row.summary.diverged,
+                row.summary.seeds,
                 epochs.join(", ")
             ));
         }
-        let (Some(first), Some(last)) = (row.initial_train_loss, row.final_train_loss) else {
+        let (Some(first), Some(last)) = (row.initial_train_loss, row.summary.final_train_loss_mean)
+        else {
             continue;
         };
         let symmetric = matches!(name.split(':').next(), Some("zeros" | "ones" | "constant"));
@@ -359,7 +340,12 @@ fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
                 "{name}: training loss never left {}{why}.",
                 num(last)
             ));
-        } else if symmetric && row.final_mean.is_some_and(|m| m >= 0.95 * chance) {
+        } else if symmetric
+            && row
+                .summary
+                .final_val_loss_mean
+                .is_some_and(|m| m >= 0.95 * chance)
+        {
             out.push(format!(
                 "{name}: stuck near the loss of a model that knows only the class frequencies ({}) — symmetric weights, no learning.",
                 num(chance)
@@ -373,7 +359,7 @@ fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
                 num(chance)
             ));
         }
-        if let (Some(m), Some(b)) = (row.final_mean, best)
+        if let (Some(m), Some(b)) = (row.summary.final_val_loss_mean, best)
             && out.len() == before
             && m > 2.0 * b
             && row.vs_best != Comparison::Best
@@ -390,14 +376,14 @@ fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
         .iter()
         .skip(1)
         .filter(|row| matches!(row.vs_best, Comparison::P(p) if p >= 0.05))
-        .map(|row| row.initializer.as_str())
+        .map(|row| row.initializer())
         .collect();
     if let (Some(best), false) = (rows.first(), close.is_empty()) {
         out.push(format!(
             "{} {} statistically indistinguishable from {} on final validation loss (Welch's t-test, p >= 0.05 over {} seeds).",
             close.join(", "),
             if close.len() == 1 { "is" } else { "are" },
-            best.initializer,
+            best.initializer(),
             r.spec.seeds
         ));
     }

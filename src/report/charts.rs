@@ -205,11 +205,15 @@ where
 
 /// Final validation loss per initializer: a point at the mean with a ±std error bar, log x.
 fn finals(a: &Analysis) -> Result<String, String> {
-    let rows: Vec<_> = a.rows.iter().filter(|r| r.final_mean.is_some()).collect();
+    let rows: Vec<_> = a
+        .rows
+        .iter()
+        .filter(|r| r.summary.final_val_loss_mean.is_some())
+        .collect();
     let n = rows.len().max(1);
     let lo_hi = rows.iter().flat_map(|r| {
-        let m = r.final_mean.unwrap_or(1.0);
-        let s = r.final_std.unwrap_or(0.0);
+        let m = r.summary.final_val_loss_mean.unwrap_or(1.0);
+        let s = r.summary.final_val_loss_std.unwrap_or(0.0);
         [r.finals.iter().copied().fold(m - s, f64::min), m + s]
     });
     let (lo, hi) = lo_hi
@@ -222,7 +226,7 @@ fn finals(a: &Analysis) -> Result<String, String> {
     } else {
         (0.1, 1.0)
     };
-    let names: Vec<String> = rows.iter().map(|r| r.initializer.clone()).collect();
+    let names: Vec<String> = rows.iter().map(|r| r.initializer().to_owned()).collect();
     let mut svg = String::new();
     {
         let height = (90 + 34 * n as u32).max(200);
@@ -255,8 +259,8 @@ fn finals(a: &Analysis) -> Result<String, String> {
             .map_err(err)?;
         for (k, r) in rows.iter().enumerate() {
             let color = rgb(r.index);
-            let m = r.final_mean.unwrap_or(f64::NAN);
-            let s = r.final_std.unwrap_or(0.0);
+            let m = r.summary.final_val_loss_mean.unwrap_or(f64::NAN);
+            let s = r.summary.final_val_loss_std.unwrap_or(0.0);
             let y = k as f64;
             let left = (m - s).max(lo * 1.0001);
             chart

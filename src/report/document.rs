@@ -80,18 +80,29 @@ pub fn build<'a>(
         .map(|(k, row)| {
             vec![
                 vec![plain((k + 1).to_string())],
-                vec![plain(row.initializer.clone())],
-                vec![plain(pm(row.final_mean, row.final_std))],
-                vec![plain(row.final_ci.map_or("—".into(), |(l, h)| {
-                    format!("[{}, {}]", num(l), num(h))
-                }))],
-                vec![plain(pm(row.best_mean, row.best_std))],
-                vec![plain(pm(row.score_mean, row.score_std))],
+                vec![plain(row.initializer().to_owned())],
+                vec![plain(pm(
+                    row.summary.final_val_loss_mean,
+                    row.summary.final_val_loss_std,
+                ))],
+                vec![plain(
+                    row.summary
+                        .final_val_loss_ci95
+                        .map_or("—".into(), |(l, h)| format!("[{}, {}]", num(l), num(h))),
+                )],
+                vec![plain(pm(
+                    row.summary.best_val_loss_mean,
+                    row.summary.best_val_loss_std,
+                ))],
+                vec![plain(pm(row.summary.score_mean(), row.summary.score_std()))],
                 vec![plain(
                     row.epochs_to_target
                         .map_or("never".into(), |e| e.to_string()),
                 )],
-                vec![plain(format!("{}/{}", row.diverged, row.seeds))],
+                vec![plain(format!(
+                    "{}/{}",
+                    row.summary.diverged, row.summary.seeds
+                ))],
                 vec![plain(row.vs_best.text())],
             ]
         })
