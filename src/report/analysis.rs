@@ -396,6 +396,15 @@ fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
     out
 }
 
+/// The layer with the largest measured value of a profile, and that value.
+fn worst_layer(profile: &[Option<f64>]) -> Option<(usize, f64)> {
+    profile
+        .iter()
+        .enumerate()
+        .filter_map(|(l, v)| v.map(|v| (l, v)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+}
+
 /// Which end of the run a layer profile looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
@@ -462,21 +471,13 @@ pub fn layer_findings(r: &StudyResult) -> Vec<String> {
             ));
         }
         let sat = layer_profile(r, &init, When::Initialization, |l| l.saturated);
-        if let Some((l, s)) = sat
-            .iter()
-            .enumerate()
-            .filter_map(|(l, s)| s.map(|s| (l, s)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        if let Some((l, s)) = worst_layer(&sat)
             && s >= 0.5
         {
             out.push(format!("{init}: {:.0}% of layer-{} {act} activations saturated at initialization (gradients through them are near zero).", s * 100.0, l + 1));
         }
         let dead = layer_profile(r, &init, When::End, |l| l.dead);
-        if let Some((l, d)) = dead
-            .iter()
-            .enumerate()
-            .filter_map(|(l, d)| d.map(|d| (l, d)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+        if let Some((l, d)) = worst_layer(&dead)
             && d >= 0.25
         {
             out.push(format!("{init}: {:.0}% of layer-{} ReLUs are dead (zero on every probe row) at the end of training.", d * 100.0, l + 1));
