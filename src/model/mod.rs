@@ -103,10 +103,6 @@ impl StackedMlp {
         Self { layers }
     }
 
-    pub fn arms(&self) -> usize {
-        self.layers.first().map_or(0, |l| l.weight.val().dims()[0])
-    }
-
     /// `[w0, b0, w1, b1, ...]`: the parameters in the order the training loop updates them.
     pub fn params(&self) -> Vec<Tensor<3>> {
         self.layers
@@ -114,21 +110,16 @@ impl StackedMlp {
             .flat_map(|l| [l.weight.val(), l.bias.val()])
             .collect()
     }
-
-    /// `x`: `[arms or 1, batch, in]` -> output `[arms, batch, out]` (logits or values).
-    pub fn forward(&self, x: Tensor<3>, activation: Activation) -> Tensor<3> {
-        forward(&self.params(), x, activation)
-    }
 }
 
-/// The forward pass over stacked parameters `[w0, b0, w1, b1, ...]`: per layer a batched matmul
-/// and one fused bias + activation pass.
+/// The forward pass over stacked parameters `[w0, b0, w1, b1, ...]` with input
+/// `[arms or 1, batch, in]`: per layer a batched matmul and one fused bias + activation pass.
 pub fn forward(params: &[Tensor<3>], x: Tensor<3>, activation: Activation) -> Tensor<3> {
     run_layers(params, x, activation, None)
 }
 
 /// [`forward`], also handing every layer's pre-activation and activation to
-/// `visit(layer, z, h)` (the output layer has no activation, so there `h` is `z`). The
+/// `visit(layer, z, h)` (the output layer has no activation, so there `h` equals `z`). The
 /// activations are the very values training computes; the pre-activations are built separately,
 /// which costs a copy per layer, so training uses [`forward`].
 pub fn forward_visiting(
@@ -164,8 +155,7 @@ fn run_layers(
         let z = visit.as_ref().map(|_| zw.clone() + b.clone());
         h = bias_activate(zw, b.clone(), act);
         if let (Some(visit), Some(z)) = (visit.as_mut(), z) {
-            let out = if act == Activation::Identity { &z } else { &h };
-            visit(l, &z, out);
+            visit(l, &z, &h);
         }
     }
     h

@@ -9,11 +9,11 @@ use std::fmt;
 use std::str::FromStr;
 
 use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
 
 use crate::model::host;
 use crate::multiversion;
 use crate::simd::Arith;
-use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
