@@ -105,72 +105,69 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
             .labelled_by(l.id);
     });
     let inits: Vec<String> = live.spec.initializer_names();
-    let per_row = 3;
-    let width = (ui.available_width() - 12.0 * per_row as f32) / per_row as f32;
-    for row in (0..hidden).collect::<Vec<_>>().chunks(per_row) {
-        ui.horizontal(|ui| {
-            for &layer in row {
-                ui.vertical(|ui| {
-                    ui.set_width(width);
-                    ui.label(format!("hidden layer {}: {}", layer + 1, metric.label()));
-                    Plot::new(("layer-plot", layer))
-                        .height(170.0)
-                        .legend(Legend::default().follow_insertion_order(true))
-                        .x_axis_label("epoch")
-                        .show(ui, |pui| {
-                            for (i, name) in inits.iter().enumerate() {
-                                let pts = series(&live.runs, name, layer, *metric);
-                                if !pts.is_empty() {
-                                    pui.line(
-                                        Line::new(name.clone(), pts).color(color32(i)).width(2.0),
-                                    );
-                                }
-                            }
-                        });
-                });
-            }
-        });
-    }
+    layer_grid(ui, hidden, |ui, layer| {
+        ui.label(format!("hidden layer {}: {}", layer + 1, metric.label()));
+        Plot::new(("layer-plot", layer))
+            .height(170.0)
+            .legend(Legend::default().follow_insertion_order(true))
+            .x_axis_label("epoch")
+            .show(ui, |pui| {
+                for (i, name) in inits.iter().enumerate() {
+                    let pts = series(&live.runs, name, layer, *metric);
+                    if !pts.is_empty() {
+                        pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
+                    }
+                }
+            });
+    });
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         ui.strong("Activation histograms (first seed)");
         ui.selectable_value(final_histograms, false, "at initialization");
         ui.selectable_value(final_histograms, true, "after training");
     });
-    for row in (0..hidden).collect::<Vec<_>>().chunks(per_row) {
+    layer_grid(ui, hidden, |ui, layer| {
+        ui.label(format!("hidden layer {} activations", layer + 1));
+        Plot::new(("layer-hist", layer))
+            .height(150.0)
+            .legend(Legend::default().follow_insertion_order(true))
+            .y_axis_label("fraction")
+            .show(ui, |pui| {
+                for (i, name) in inits.iter().enumerate() {
+                    let Some(run) = live.runs.iter().find(|r| &r.initializer == name) else {
+                        continue;
+                    };
+                    let Some(d) = &run.diagnostics else { continue };
+                    let hists = if *final_histograms {
+                        &d.histograms_final
+                    } else {
+                        &d.histograms_init
+                    };
+                    let Some(h) = hists.get(layer) else { continue };
+                    let total = h.counts.iter().sum::<u32>().max(1) as f64;
+                    let w = (h.hi - h.lo) / h.counts.len().max(1) as f64;
+                    let pts: Vec<[f64; 2]> = h
+                        .counts
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &c)| [h.lo + (k as f64 + 0.5) * w, c as f64 / total])
+                        .collect();
+                    pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
+                }
+            });
+    });
+}
+
+/// Small multiples, one per hidden layer, three to a row.
+fn layer_grid(ui: &mut egui::Ui, hidden: usize, mut cell: impl FnMut(&mut egui::Ui, usize)) {
+    const PER_ROW: usize = 3;
+    let width = (ui.available_width() - 12.0 * PER_ROW as f32) / PER_ROW as f32;
+    for row in (0..hidden).collect::<Vec<_>>().chunks(PER_ROW) {
         ui.horizontal(|ui| {
             for &layer in row {
                 ui.vertical(|ui| {
                     ui.set_width(width);
-                    ui.label(format!("hidden layer {} activations", layer + 1));
-                    Plot::new(("layer-hist", layer))
-                        .height(150.0)
-                        .legend(Legend::default().follow_insertion_order(true))
-                        .y_axis_label("fraction")
-                        .show(ui, |pui| {
-                            for (i, name) in inits.iter().enumerate() {
-                                let Some(run) = live.runs.iter().find(|r| &r.initializer == name)
-                                else {
-                                    continue;
-                                };
-                                let Some(d) = &run.diagnostics else { continue };
-                                let hists = if *final_histograms {
-                                    &d.histograms_final
-                                } else {
-                                    &d.histograms_init
-                                };
-                                let Some(h) = hists.get(layer) else { continue };
-                                let total = h.counts.iter().sum::<u32>().max(1) as f64;
-                                let w = (h.hi - h.lo) / h.counts.len().max(1) as f64;
-                                let pts: Vec<[f64; 2]> = h
-                                    .counts
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(k, &c)| [h.lo + (k as f64 + 0.5) * w, c as f64 / total])
-                                    .collect();
-                                pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
-                            }
-                        });
+                    cell(ui, layer);
                 });
             }
         });
