@@ -182,11 +182,14 @@ where
             .draw_series(LineSeries::new(line, color.stroke_width(2)))
             .map_err(err)?
             .label(name.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-            });
+            .legend(swatch(color));
     }
     Ok(())
+}
+
+/// A legend entry's sample: a short thick line in the series' colour.
+fn swatch(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
 }
 
 fn legend<'a, Y>(chart: &mut Chart2d<'a, Y>, position: SeriesLabelPosition) -> Result<(), String>
@@ -357,9 +360,7 @@ pub fn layer_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
                 .draw_series(LineSeries::new(pts, color.stroke_width(2)))
                 .map_err(err)?
                 .label(name.as_str())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                });
+                .legend(swatch(color));
         }
         legend(&mut chart, SeriesLabelPosition::LowerLeft)?;
         root.present().map_err(err)?;
@@ -480,9 +481,7 @@ pub fn histogram_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
                     .draw_series(LineSeries::new(frac(h), color.stroke_width(2)))
                     .map_err(err)?;
                 if k == 0 {
-                    series.label(inits[i].as_str()).legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-                    });
+                    series.label(inits[i].as_str()).legend(swatch(color));
                 }
             }
             if k == 0 {
