@@ -16,6 +16,25 @@ pub enum Task {
     Regression,
 }
 
+impl Task {
+    /// The validation score's name as people read it ("accuracy" or "R²"); every label of the
+    /// score (table column, chart axis, report heading) is built from this one place.
+    pub fn score_name(self) -> &'static str {
+        match self {
+            Task::Classification => "accuracy",
+            Task::Regression => "R²",
+        }
+    }
+
+    /// The score's name in machine-readable files (`curves.csv`): ASCII, no spaces.
+    pub fn score_key(self) -> &'static str {
+        match self {
+            Task::Classification => "accuracy",
+            Task::Regression => "r2",
+        }
+    }
+}
+
 /// The user's choice of task; `Auto` infers it from the target column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
