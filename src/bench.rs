@@ -48,7 +48,7 @@ struct Shape {
     hidden: Vec<usize>,
     activation: Activation,
     inits: &'static [&'static str],
-    seeds: usize,
+    repeats: usize,
     epochs: usize,
     batch: usize,
 }
@@ -75,7 +75,7 @@ fn study(s: Shape) -> StudySpec {
             epochs: s.epochs,
         },
         initializers: s.inits.iter().filter_map(|i| i.parse().ok()).collect(),
-        seeds: s.seeds,
+        repeats: s.repeats,
         seed: 0,
         ..StudySpec::default()
     }
@@ -89,7 +89,7 @@ pub fn digits_8x3() -> Result<Workload, StudyError> {
         hidden: vec![128, 128],
         activation: Activation::Tanh,
         inits: &BENCHMARK_EIGHT,
-        seeds: 3,
+        repeats: 3,
         epochs: 20,
         batch: 64,
     });
@@ -120,7 +120,7 @@ pub fn synthetic_100k(csv: Option<&[u8]>) -> Result<Workload, StudyError> {
         hidden: vec![256, 256],
         activation: Activation::Relu,
         inits: &["xavier-uniform", "kaiming-normal", "orthogonal", "normal:1"],
-        seeds: 2,
+        repeats: 2,
         epochs: 3,
         batch: 256,
     });

@@ -111,9 +111,9 @@ struct RunArgs {
     /// Bias initialization for every arm: zeros or constant:V.
     #[arg(long)]
     bias: Option<String>,
-    /// Repeats per initializer.
-    #[arg(long)]
-    seeds: Option<usize>,
+    /// Repeats per initializer (each repeat draws its own weights and batch order).
+    #[arg(long, visible_alias = "seeds")]
+    repeats: Option<usize>,
     #[arg(long)]
     epochs: Option<usize>,
     /// Mini-batch size.
@@ -353,8 +353,8 @@ fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
     if let Some(b) = &args.bias {
         spec.model.bias = b.parse().map_err(anyhow::Error::msg).context("--bias")?;
     }
-    if let Some(s) = args.seeds {
-        spec.seeds = s;
+    if let Some(s) = args.repeats {
+        spec.repeats = s;
     }
     if let Some(e) = args.epochs {
         spec.train.epochs = e;
@@ -527,7 +527,7 @@ fn print_table(r: &StudyResult) {
             pm(s.final_val_loss_mean, s.final_val_loss_std, 4),
             score,
             s.diverged,
-            s.seeds
+            s.repeats
         );
     }
 }

@@ -151,7 +151,9 @@ pub fn ln_gamma(x: f64) -> f64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InitSummary {
     pub initializer: String,
-    pub seeds: usize,
+    /// Runs (repeats) of this initializer.
+    #[serde(alias = "seeds")]
+    pub repeats: usize,
     pub diverged: usize,
     pub final_val_loss_mean: Option<f64>,
     pub final_val_loss_std: Option<f64>,
@@ -219,7 +221,7 @@ pub fn summarize(initializers: &[String], runs: &[RunResult]) -> Vec<InitSummary
                 .unzip();
             InitSummary {
                 initializer: name.clone(),
-                seeds: mine.len(),
+                repeats: mine.len(),
                 diverged: mine.iter().filter(|r| r.diverged).count(),
                 final_val_loss_mean: mean(&final_val),
                 final_val_loss_std: std_dev(&final_val),

@@ -37,7 +37,9 @@ pub struct StudySpec {
     pub train: TrainSpec,
     pub initializers: Vec<Initializer>,
     /// Repeats per initializer; repeat `r` shuffles batches and draws weights from its own stream.
-    pub seeds: usize,
+    /// (Study files before 0.2 called it `seeds`.)
+    #[serde(alias = "seeds")]
+    pub repeats: usize,
     /// The study seed: fixes the split, every batch order and every initial weight.
     pub seed: u64,
     /// Per-layer diagnostics on a fixed probe batch (saturation, dead units, symmetry, norms).
@@ -58,7 +60,7 @@ impl Default for StudySpec {
             model: ModelSpec::default(),
             train: TrainSpec::default(),
             initializers: CLASSIC_FIVE.iter().filter_map(|s| s.parse().ok()).collect(),
-            seeds: 3,
+            repeats: 3,
             seed: 0,
             diagnostics: true,
         }
@@ -106,7 +108,7 @@ impl StudySpec {
             .iter()
             .enumerate()
             .flat_map(|(i, init)| {
-                (0..self.seeds).map(move |r| Arm {
+                (0..self.repeats).map(move |r| Arm {
                     init_index: i,
                     initializer: *init,
                     repeat: r,
@@ -135,10 +137,10 @@ impl StudySpec {
         if self.initializers.is_empty() {
             return bad("initializers", "list at least one initializer".into());
         }
-        if self.seeds == 0 || self.seeds > 1000 {
+        if self.repeats == 0 || self.repeats > 1000 {
             return bad(
-                "seeds",
-                format!("must be between 1 and 1000, got {}", self.seeds),
+                "repeats",
+                format!("must be between 1 and 1000, got {}", self.repeats),
             );
         }
         if self.train.epochs == 0 || self.train.epochs > 100_000 {
@@ -260,7 +262,8 @@ pub enum StudyError {
 pub struct RunResult {
     pub initializer: String,
     /// The repeat index (0-based); the study seed is in the spec.
-    pub seed: usize,
+    #[serde(alias = "seed")]
+    pub repeat: usize,
     pub diverged: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diverged_epoch: Option<usize>,
@@ -452,7 +455,7 @@ pub fn run_study(
             let arm = arms[p.arm];
             runs.push(RunResult {
                 initializer: arm.initializer.to_string(),
-                seed: arm.repeat,
+                repeat: arm.repeat,
                 diverged: o.diverged_epoch.is_some(),
                 diverged_epoch: o.diverged_epoch,
                 epochs: o.epochs,

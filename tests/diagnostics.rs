@@ -26,7 +26,7 @@ fn digits() -> PreparedData {
 fn study(inits: &[&str], hidden: Vec<usize>, activation: Activation, epochs: usize) -> StudySpec {
     let mut s = StudySpec {
         initializers: inits.iter().map(|i| i.parse().expect(i)).collect(),
-        seeds: 1,
+        repeats: 1,
         ..StudySpec::default()
     };
     s.model.hidden = hidden;

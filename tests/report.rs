@@ -49,7 +49,7 @@ fn hostile_result() -> StudyResult {
             .iter()
             .map(|s| s.parse().expect("init"))
             .collect(),
-        seeds: 2,
+        repeats: 2,
         ..StudySpec::default()
     };
     spec.prepare.target = format!("{EVIL} **label**");

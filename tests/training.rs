@@ -30,7 +30,7 @@ fn data(name: &str) -> PreparedData {
 fn spec(inits: &[&str], seeds: usize, epochs: usize) -> StudySpec {
     let mut s = StudySpec {
         initializers: inits.iter().map(|i| i.parse().expect(i)).collect(),
-        seeds,
+        repeats: seeds,
         ..StudySpec::default()
     };
     s.train.epochs = epochs;

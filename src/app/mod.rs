@@ -57,7 +57,7 @@ impl Live {
             .iter()
             .map(|a| RunResult {
                 initializer: a.initializer.to_string(),
-                seed: a.repeat,
+                repeat: a.repeat,
                 diverged: false,
                 diverged_epoch: None,
                 epochs: Vec::new(),
@@ -798,7 +798,7 @@ impl InitlabApp {
                 ui.label(format!(
                     "{} initializer(s) × {} seed(s) on {}: identical networks that differ only in their initial weights.",
                     self.state.spec.initializers.len(),
-                    self.state.spec.seeds,
+                    self.state.spec.repeats,
                     self.state.spec.data.strip_prefix("bundled:").unwrap_or(&self.state.spec.data)
                 ));
             });

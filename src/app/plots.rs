@@ -143,7 +143,7 @@ fn plot(
             }
             let color = color32(i);
             let (xs, mean, lo, hi) = transform(&c, alpha, log);
-            if view.show_bands && live.spec.seeds > 1 && xs.len() > 1 {
+            if view.show_bands && live.spec.repeats > 1 && xs.len() > 1 {
                 let [r, g, b, _] = color.to_array();
                 pui.add(
                     FilledArea::new(name.clone(), &xs, &lo, &hi)

@@ -107,7 +107,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
                 ui.label(pm(s.best_val_loss_mean, s.best_val_loss_std));
                 ui.label(pm(s.score_mean(), s.score_std()));
                 ui.label(s.best_epoch_mean.map_or("—".into(), |e| format!("{e:.1}")));
-                ui.label(format!("{}/{}", s.diverged, s.seeds));
+                ui.label(format!("{}/{}", s.diverged, s.repeats));
                 ui.end_row();
             }
         });

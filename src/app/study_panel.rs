@@ -134,7 +134,7 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
             .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Seeds per initializer");
-        ui.add(egui::DragValue::new(&mut spec.seeds).range(1..=100))
+        ui.add(egui::DragValue::new(&mut spec.repeats).range(1..=100))
             .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Study seed");
@@ -209,7 +209,7 @@ fn initializers(spec: &mut StudySpec, ui: &mut egui::Ui) {
     ui.label(
         RichText::new(format!(
             "{} networks will train side by side.",
-            spec.initializers.len() * spec.seeds
+            spec.initializers.len() * spec.repeats
         ))
         .weak(),
     );

@@ -208,14 +208,14 @@ pub fn analyze(r: &StudyResult) -> Analysis {
             };
         }
     }
-    let headline = headline(&rows, r.spec.seeds, score_name);
+    let headline = headline(&rows, r.spec.repeats, score_name);
     let findings = findings(&rows, r, chance_loss);
     Analysis {
         rows,
         headline,
         findings,
         chance_loss,
-        seeds: r.spec.seeds,
+        seeds: r.spec.repeats,
         score_name,
     }
 }
@@ -321,7 +321,7 @@ fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
             out.push(format!(
                 "{name}: diverged (loss became NaN or infinite) in {} of {} seeds, at epoch {}; those seeds are left out of its statistics.",
                 row.summary.diverged,
-                row.summary.seeds,
+                row.summary.repeats,
                 epochs.join(", ")
             ));
         }
@@ -384,10 +384,10 @@ fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
             close.join(", "),
             if close.len() == 1 { "is" } else { "are" },
             best.initializer(),
-            r.spec.seeds
+            r.spec.repeats
         ));
     }
-    if r.spec.seeds < 2 {
+    if r.spec.repeats < 2 {
         out.push("With one seed per initializer, differences cannot be tested for significance; run with --seeds 3 or more.".into());
     }
     if !r.completed {

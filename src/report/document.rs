@@ -101,13 +101,13 @@ pub fn build<'a>(
                 )],
                 vec![plain(format!(
                     "{}/{}",
-                    row.summary.diverged, row.summary.seeds
+                    row.summary.diverged, row.summary.repeats
                 ))],
                 vec![plain(row.vs_best.text())],
             ]
         })
         .collect();
-    let seeds = r.spec.seeds;
+    let seeds = r.spec.repeats;
     let note = format!(
         "Statistics over {seeds} seed{} per initializer (seeds that diverged are excluded and counted). \
          95% CI: Student t on the final validation losses. Epochs to target: first epoch whose mean validation loss is within {:.0}% of the best initializer's final mean. \

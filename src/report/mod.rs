@@ -58,10 +58,10 @@ pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
     })
 }
 
-/// Long format: one row per initializer x seed x epoch x split x metric.
+/// Long format: one row per initializer x repeat x epoch x split x metric.
 pub fn curves_csv(r: &StudyResult) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["initializer", "seed", "epoch", "split", "metric", "value"]);
+    let _ = w.write_record(["initializer", "repeat", "epoch", "split", "metric", "value"]);
     let score = if r.data.task == crate::data::Task::Regression {
         "r2"
     } else {
@@ -70,7 +70,7 @@ pub fn curves_csv(r: &StudyResult) -> String {
     for run in &r.runs {
         let init = escape::csv_cell(&run.initializer);
         for e in &run.epochs {
-            let seed = run.seed.to_string();
+            let repeat = run.repeat.to_string();
             let epoch = e.epoch.to_string();
             let score_value = e.val_accuracy.or(e.val_r2);
             for (split, metric, value) in [
@@ -79,7 +79,7 @@ pub fn curves_csv(r: &StudyResult) -> String {
                 ("val", score, score_value),
             ] {
                 let v = value.map_or_else(String::new, |v| format!("{v}"));
-                let _ = w.write_record([init.as_str(), &seed, &epoch, split, metric, &v]);
+                let _ = w.write_record([init.as_str(), &repeat, &epoch, split, metric, &v]);
             }
         }
     }
