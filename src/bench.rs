@@ -13,7 +13,9 @@ use crate::data::{DataError, PrepareOptions, PreparedData, Table, parse_csv, pre
 use crate::init::BiasInit;
 use crate::model::ModelSpec;
 use crate::rng::derive_rng;
-use crate::study::{BENCHMARK_EIGHT, RunOptions, StudyError, StudyResult, StudySpec, run_study};
+use crate::study::{
+    BENCHMARK_EIGHT, RunOptions, StudyError, StudyResult, StudySpec, builtin, run_study,
+};
 use crate::train::{OptimizerKind, OptimizerSpec, TrainSpec};
 
 /// A named workload: the study and its data.
@@ -74,7 +76,7 @@ fn study(s: Shape) -> StudySpec {
             batch_size: s.batch,
             epochs: s.epochs,
         },
-        initializers: s.inits.iter().filter_map(|i| i.parse().ok()).collect(),
+        initializers: builtin(s.inits),
         repeats: s.repeats,
         seed: 0,
         ..StudySpec::default()

@@ -243,3 +243,90 @@ fn the_last_study_and_view_come_back_on_the_next_launch() {
         State::default()
     );
 }
+
+/// Defect: the widgets clamped values to ranges narrower than `validate` allows, so opening a
+/// study the CLI runs as written silently changed it (epochs, repeats, widths, learning rate).
+#[test]
+fn a_study_at_the_limits_opens_unchanged() {
+    let dir = tmp("limits");
+    let file = dir.join("big.json");
+    let mut spec = StudySpec::default();
+    spec.train.epochs = 50_000;
+    spec.repeats = 500;
+    spec.model.hidden = vec![10_000, 3];
+    spec.train.lr = 5.0;
+    spec.train.batch_size = 100_000;
+    spec.prepare.val_fraction = 0.95;
+    spec.validate().expect("the CLI accepts it");
+    std::fs::write(&file, spec.to_json()).expect("writes");
+    let mut h = harness(InitlabApp::default());
+    ready(&mut h);
+    type_path(&mut h, file.to_str().expect("utf8"));
+    h.get_by_label("Open study").click();
+    h.step();
+    wait_until(&mut h, "the study's data", |a| {
+        a.prepared().is_some() && !a.is_busy()
+    });
+    h.run_steps(3);
+    assert_eq!(h.state().state.spec, spec);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Defect: a study too big for memory aborted the process (and the window with the user's
+/// unsaved study). Run refuses it with the estimate; the app keeps running.
+#[test]
+fn a_study_too_big_for_memory_is_refused_and_the_app_keeps_running() {
+    let mut state = State::default();
+    state.spec.model.hidden = vec![65_536, 65_536];
+    state.spec.repeats = 10;
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    assert!(
+        h.query_by_label_contains("this study needs about")
+            .is_some(),
+        "the estimate is shown before running"
+    );
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(!h.state().is_running());
+    let status = h.state().status().expect("status").clone();
+    assert!(
+        status.error && status.text.contains("available"),
+        "{status:?}"
+    );
+    h.state_mut().state.spec.model.hidden = vec![16];
+    h.state_mut().state.spec.repeats = 1;
+    h.state_mut().state.spec.train.epochs = 1;
+    h.step();
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "the smaller run to finish", |a| !a.is_running());
+    assert!(h.state().result().is_some_and(|r| r.completed));
+}
+
+/// A newly loaded file gets the column users name as the target (`species`), not the last
+/// column (`year`), and the panel says which rule chose it.
+#[test]
+fn loading_a_csv_guesses_the_target_by_name() {
+    let dir = tmp("guess");
+    let file = dir.join("penguins.csv");
+    let mut csv = String::from("species,bill_mm,year\n");
+    for i in 0..60 {
+        let sp = ["adelie", "gentoo", "chinstrap"][i % 3];
+        csv += &format!("{sp},{}.{},{}\n", 35 + i % 20, i % 10, 2007 + i % 3);
+    }
+    std::fs::write(&file, csv).expect("writes");
+    let mut h = harness(InitlabApp::default());
+    ready(&mut h);
+    type_path(&mut h, file.to_str().expect("utf8"));
+    h.get_by_label("Load CSV").click();
+    h.step();
+    wait_until(&mut h, "the file", |a| {
+        a.table().is_some_and(|t| t.source == "penguins.csv") && a.prepared().is_some()
+    });
+    assert_eq!(h.state().state.spec.prepare.target, "species");
+    let rule = h.state().target_guess().expect("a guess").rule.to_string();
+    assert!(rule.contains("species"), "{rule}");
+    assert!(h.query_by_label_contains("target chosen").is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -316,3 +316,97 @@ fn report_rerenders_saved_results_and_run_refuses_to_overwrite() {
         let _ = std::fs::remove_dir_all(d);
     }
 }
+
+/// Defect: widths that `validate` accepts made the process abort on a failed allocation
+/// (SIGABRT, nothing written). The study is refused up front, with the estimate, exit 2.
+#[test]
+fn a_study_too_big_for_memory_is_refused_with_the_estimate() {
+    let out = tmp("too-big");
+    let o = initlab(&[
+        "run",
+        "--data",
+        "bundled:iris",
+        "--target",
+        "species",
+        "--hidden",
+        "65536,65536",
+        "--repeats",
+        "10",
+        "--init",
+        "xavier-normal,kaiming-normal",
+        "--out",
+        out.to_str().expect("utf8"),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains("needs about") && err.contains("available"),
+        "{err}"
+    );
+    assert!(err.contains("20 networks"), "{err}");
+    assert!(!out.exists(), "nothing written");
+}
+
+/// Defect: Ctrl-C killed `initlab run` and lost everything. SIGINT (and SIGTERM, what a cluster
+/// sends before preempting) stop training between steps; the partial results and report are
+/// written, marked incomplete, and the exit status is 130.
+#[test]
+fn sigint_and_sigterm_keep_the_partial_results() {
+    use std::io::{BufRead, BufReader};
+    for signal in ["-INT", "-TERM"] {
+        let out = tmp(&format!("signal{signal}"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_initlab"))
+            .args([
+                "run",
+                "--data",
+                "bundled:digits",
+                "--target",
+                "digit",
+                "--epochs",
+                "5000",
+                "--init",
+                "xavier-normal",
+                "--repeats",
+                "1",
+                "--out",
+                out.to_str().expect("utf8"),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawns");
+        // The data summary is printed just before training starts.
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut line = String::new();
+        stderr.read_line(&mut line).expect("reads");
+        assert!(line.contains("rows"), "summary line: {line}");
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let started = std::time::Instant::now();
+        let killed = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let status = child.wait().expect("waits");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "stopped between steps, not at the end"
+        );
+        assert_eq!(status.code(), Some(130), "{signal}");
+        let results = json(&out.join("results.json"));
+        assert_eq!(results["completed"], false, "{signal}: marked incomplete");
+        let epochs = results["runs"][0]["epochs"]
+            .as_array()
+            .expect("epochs")
+            .len();
+        assert!(
+            epochs >= 1 && epochs < 5001,
+            "{signal}: partial epochs kept ({epochs})"
+        );
+        assert!(out.join("report.html").exists(), "{signal}: report written");
+        let _ = std::fs::remove_dir_all(&out);
+    }
+}

@@ -100,6 +100,7 @@ fn zeros_stays_at_chance_while_xavier_learns() {
         spec: &s.train,
         seed: s.seed,
         probe: None,
+        keep_final_weights: true,
     }
     .train(&plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
     let zeros = out[0].epochs.last().expect("epochs");
@@ -169,6 +170,7 @@ fn an_arm_trained_in_the_stack_equals_the_arm_trained_alone() {
         spec: &train,
         seed: 5,
         probe: None,
+        keep_final_weights: true,
     };
     let stacked = trainer.train(&plans, &device, &|_| {}, &never);
     let mut worst = 0f64;
@@ -312,4 +314,46 @@ fn regression_reports_r2() {
     assert!(r2 > 0.3, "xavier on diabetes: R^2 {r2}");
     let json = r.to_json();
     assert!(json.contains("\"val_accuracy\": null") && json.contains("\"val_r2\""));
+}
+
+/// Defect: every arm's final weights were copied to the host although only tests read them;
+/// a study (which never reads them) no longer pays for the copy.
+#[test]
+fn final_weights_are_copied_only_when_asked() {
+    let s = spec(&["xavier-normal", "zeros"], 1, 1);
+    let (_t, d) = initlab::study::load_data(&s, None, &mut |_| {}).expect("data");
+    let dims = s.model.dims(d.n_inputs, d.n_outputs());
+    let plans: Vec<ArmPlan> = s
+        .arms()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ArmPlan {
+            arm: i,
+            repeat: a.repeat as u64,
+            weights: init_arm(
+                &a.initializer,
+                &dims,
+                s.model.activation,
+                s.model.bias,
+                s.seed,
+                a.repeat as u64,
+                None,
+            ),
+        })
+        .collect();
+    for keep in [false, true] {
+        let out = Trainer {
+            data: &d,
+            model: &s.model,
+            spec: &s.train,
+            seed: s.seed,
+            probe: None,
+            keep_final_weights: keep,
+        }
+        .train(&plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
+        assert!(
+            out.iter().all(|o| o.final_weights.is_some() == keep),
+            "keep = {keep}"
+        );
+    }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use crate::data::{LoadProgress, PrepareOptions, PreparedData, Table, prepare};
-use crate::study::{DataSource, RunOptions, StudyResult, StudySpec, run_study};
+use crate::study::{DataSource, RunOptions, StudyResult, StudySpec, panic_message, run_study};
 use crate::train::TrainEvent;
 
 /// What a file dialog was opened for.
@@ -36,7 +36,11 @@ pub enum Msg {
         result: Result<Arc<PreparedData>, String>,
     },
     Train(TrainEvent),
-    Finished(Result<Box<StudyResult>, String>),
+    /// The run ended; `stopped` says whether the user had asked it to stop.
+    Finished {
+        result: Result<Box<StudyResult>, String>,
+        stopped: bool,
+    },
     Dialog {
         purpose: DialogPurpose,
         path: Option<PathBuf>,
@@ -75,11 +79,7 @@ fn spawn(
         .spawn(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mb)));
             if let Err(e) = result {
-                let text = e
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| e.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
+                let text = panic_message(e.as_ref());
                 mb.send(in_thread(format!(
                     "internal error in a background task: {text}"
                 )));
@@ -147,11 +147,19 @@ pub fn prepare_data(
 }
 
 /// Trains on a worker thread; `cancel` stops it between steps, keeping what it has.
-pub fn train(mailbox: &Mailbox, spec: StudySpec, data: Arc<PreparedData>, cancel: Arc<AtomicBool>) {
+pub(super) fn train(
+    mailbox: &Mailbox,
+    spec: StudySpec,
+    data: Arc<PreparedData>,
+    cancel: Arc<AtomicBool>,
+) {
     spawn(
         "train",
         mailbox,
-        |e| Msg::Finished(Err(e)),
+        |e| Msg::Finished {
+            result: Err(e),
+            stopped: false,
+        },
         move |mb| {
             // No wake-up per event: while training, the UI redraws on its own fixed cadence
             // (see `LIVE_FRAME_INTERVAL`) and picks up whatever has arrived.
@@ -161,8 +169,10 @@ pub fn train(mailbox: &Mailbox, spec: StudySpec, data: Arc<PreparedData>, cancel
             let result = run_study(&spec, &data, &RunOptions::default(), &emit, &cancel)
                 .map(Box::new)
                 .map_err(|e| e.to_string());
-            cancel.store(false, Ordering::Relaxed);
-            mb.send(Msg::Finished(result));
+            // The flag belongs to this run alone (each run gets a new one), so it still says
+            // whether the user stopped it.
+            let stopped = cancel.load(Ordering::Relaxed);
+            mb.send(Msg::Finished { result, stopped });
         },
     );
 }
@@ -218,4 +228,36 @@ pub fn export(mailbox: &Mailbox, result: StudyResult, dir: PathBuf) {
             mb.send(Msg::Exported(r));
         },
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Defect: the worker cleared the cancel flag before reporting, so the app could never tell
+    /// that a failed run had been stopped by the user.
+    #[test]
+    fn a_stopped_run_reports_stopped() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mb = Mailbox {
+            tx,
+            ctx: egui::Context::default(),
+        };
+        let table = crate::data::bundled::BUNDLED[0].load().expect("bundled");
+        let spec = StudySpec::default();
+        let data = prepare(&table, &spec.prepare, spec.seed).expect("prepares");
+        let cancel = Arc::new(AtomicBool::new(true));
+        train(&mb, spec, Arc::new(data), cancel);
+        let stopped = loop {
+            match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+                Ok(Msg::Finished { stopped, .. }) => break stopped,
+                Ok(_) => {}
+                Err(e) => panic!("no Finished message: {e}"),
+            }
+        };
+        assert!(
+            stopped,
+            "the run was stopped but the app was told it was not"
+        );
+    }
 }

@@ -1,11 +1,11 @@
 //! The "Layers" view: per-layer diagnostics over epochs (one colour per initializer, mean over
-//! seeds) and activation histograms at initialization and at the end, in the style of Glorot &
+//! repeats) and activation histograms at initialization and at the end, in the style of Glorot &
 //! Bengio (2010), Figure 6.
 
-use egui_plot::{Legend, Line, Plot};
+use egui_plot::{Line, Plot};
 
 use super::Live;
-use super::study_panel::color32;
+use super::widgets::{color32, legend, tick_label};
 use crate::diagnostics::LayerStats;
 use crate::study::RunResult;
 
@@ -58,7 +58,7 @@ impl LayerMetric {
     }
 }
 
-/// Mean over an initializer's seeds of `metric` at `layer`, per epoch.
+/// Mean over an initializer's repeats of `metric` at `layer`, per epoch.
 fn series(runs: &[RunResult], init: &str, layer: usize, metric: LayerMetric) -> Vec<[f64; 2]> {
     let mine: Vec<&RunResult> = runs.iter().filter(|r| r.initializer == init).collect();
     let epochs = mine
@@ -82,16 +82,22 @@ fn series(runs: &[RunResult], init: &str, layer: usize, metric: LayerMetric) -> 
         .collect()
 }
 
+/// The Layers tab: the chosen per-layer metric over epochs and the activation histograms, one
+/// chart per hidden layer, with one legend for all.
 pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histograms: &mut bool) {
-    let hidden = live.spec.model.hidden.len();
     let any = live
         .runs
         .iter()
         .any(|r| r.diagnostics.as_ref().is_some_and(|d| !d.epochs.is_empty()));
     if !any {
-        ui.label("No diagnostics yet: they are measured at initialization and after every epoch (turn them on in the study file with \"diagnostics\": true).");
+        ui.label(
+            "No diagnostics yet: they are measured at initialization and after every epoch \
+             (turn them on in the study file with \"diagnostics\": true).",
+        );
         return;
     }
+    let inits: Vec<String> = live.spec.initializer_names();
+    legend(ui, &inits);
     ui.horizontal(|ui| {
         let l = ui.label("Per-layer chart:");
         egui::ComboBox::from_id_salt("layer-metric")
@@ -104,12 +110,13 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
             .response
             .labelled_by(l.id);
     });
-    let inits: Vec<String> = live.spec.initializer_names();
+    let hidden = live.spec.model.hidden.len();
+    // Both sets of charts share the tab's height; each chart is at least 150 px tall.
+    let rows = 2 * hidden.div_ceil(per_row(hidden));
+    let height = ((ui.available_height() - 80.0) / rows as f32 - 24.0).clamp(150.0, 600.0);
     layer_grid(ui, hidden, |ui, layer| {
         ui.label(format!("hidden layer {}: {}", layer + 1, metric.label()));
-        Plot::new(("layer-plot", layer))
-            .height(170.0)
-            .legend(Legend::default().follow_insertion_order(true))
+        chart(("layer-plot", layer), height)
             .x_axis_label("epoch")
             .show(ui, |pui| {
                 for (i, name) in inits.iter().enumerate() {
@@ -122,47 +129,65 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
     });
     ui.add_space(8.0);
     ui.horizontal(|ui| {
-        ui.strong("Activation histograms (first seed)");
+        ui.strong("Activation histograms (first repeat)");
         ui.selectable_value(final_histograms, false, "at initialization");
         ui.selectable_value(final_histograms, true, "after training");
     });
     layer_grid(ui, hidden, |ui, layer| {
         ui.label(format!("hidden layer {} activations", layer + 1));
-        Plot::new(("layer-hist", layer))
-            .height(150.0)
-            .legend(Legend::default().follow_insertion_order(true))
+        chart(("layer-hist", layer), height)
             .y_axis_label("fraction")
             .show(ui, |pui| {
                 for (i, name) in inits.iter().enumerate() {
-                    let Some(run) = live.runs.iter().find(|r| &r.initializer == name) else {
-                        continue;
-                    };
-                    let Some(d) = &run.diagnostics else { continue };
-                    let hists = if *final_histograms {
-                        &d.histograms_final
-                    } else {
-                        &d.histograms_init
-                    };
-                    let Some(h) = hists.get(layer) else { continue };
-                    let total = h.counts.iter().sum::<u32>().max(1) as f64;
-                    let w = (h.hi - h.lo) / h.counts.len().max(1) as f64;
-                    let pts: Vec<[f64; 2]> = h
-                        .counts
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &c)| [h.lo + (k as f64 + 0.5) * w, c as f64 / total])
-                        .collect();
-                    pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
+                    if let Some(pts) = histogram(&live.runs, name, layer, *final_histograms) {
+                        pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
+                    }
                 }
             });
     });
 }
 
-/// Small multiples, one per hidden layer, three to a row.
+/// A small-multiple chart: no legend of its own, compact tick labels.
+fn chart<'a>(id: impl std::hash::Hash, height: f32) -> Plot<'a> {
+    Plot::new(id)
+        .height(height)
+        .y_axis_formatter(|mark, _| tick_label(mark.value))
+        .x_axis_formatter(|mark, _| tick_label(mark.value))
+}
+
+/// The first repeat's activation histogram of `init` at `layer` (fractions per bin centre).
+fn histogram(runs: &[RunResult], init: &str, layer: usize, final_: bool) -> Option<Vec<[f64; 2]>> {
+    let d = runs
+        .iter()
+        .find(|r| r.initializer == init)?
+        .diagnostics
+        .as_ref()?;
+    let h = if final_ {
+        d.histograms_final.get(layer)?
+    } else {
+        d.histograms_init.get(layer)?
+    };
+    let total = h.counts.iter().sum::<u32>().max(1) as f64;
+    let w = (h.hi - h.lo) / h.counts.len().max(1) as f64;
+    Some(
+        h.counts
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| [h.lo + (k as f64 + 0.5) * w, c as f64 / total])
+            .collect(),
+    )
+}
+
+/// Charts per row: up to three, fewer when there are fewer layers, so they fill the width.
+fn per_row(hidden: usize) -> usize {
+    hidden.clamp(1, 3)
+}
+
+/// Small multiples, one per hidden layer.
 fn layer_grid(ui: &mut egui::Ui, hidden: usize, mut cell: impl FnMut(&mut egui::Ui, usize)) {
-    const PER_ROW: usize = 3;
-    let width = (ui.available_width() - 12.0 * PER_ROW as f32) / PER_ROW as f32;
-    for row in (0..hidden).collect::<Vec<_>>().chunks(PER_ROW) {
+    let n = per_row(hidden);
+    let width = (ui.available_width() - 12.0 * n as f32) / n as f32;
+    for row in (0..hidden).collect::<Vec<_>>().chunks(n) {
         ui.horizontal(|ui| {
             for &layer in row {
                 ui.vertical(|ui| {

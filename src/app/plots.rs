@@ -1,5 +1,5 @@
 //! Live curves: training and validation loss and the validation score per initializer, mean over
-//! seeds with a min–max band. egui_plot has no log axis, so log scale plots log10 of the values
+//! repeats with a min–max band. egui_plot has no log axis, so log scale plots log10 of the values
 //! with axis labels and hover read-outs converted back.
 
 use egui::Color32;
@@ -7,11 +7,10 @@ use egui_plot::{ColorConflictHandling, FilledArea, HoverPosition, Legend, Line, 
 
 use super::Live;
 use super::state::ViewSettings;
-use super::study_panel::color32;
-use crate::data::Task;
+use super::widgets::{color32, log_grid, tick_label};
 use crate::report::{Curve, Metric, curve};
 
-pub fn ui(ui: &mut egui::Ui, live: &Live, view: &ViewSettings, task: Option<Task>) {
+pub fn ui(ui: &mut egui::Ui, live: &Live, view: &ViewSettings) {
     let width = ui.available_width();
     let height = 260.0;
     ui.horizontal(|ui| {
@@ -43,12 +42,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, view: &ViewSettings, task: Option<Task
             );
         });
     });
-    let score = if task == Some(Task::Regression) {
-        "Validation R²"
-    } else {
-        "Validation accuracy"
-    };
-    ui.strong(score);
+    ui.strong(format!("Validation {}", live.task.score_name()));
     plot(
         ui,
         "val-score",
@@ -129,11 +123,13 @@ fn plot(
             )),
             HoverPosition::Elsewhere { .. } => None,
         });
-    if log {
-        plot = plot
-            .y_axis_formatter(|mark, _| crate::report::num(10f64.powf(mark.value)))
-            .y_axis_label("log scale");
-    }
+    plot = if log {
+        plot.y_grid_spacer(log_grid)
+            .y_axis_formatter(|mark, _| tick_label(10f64.powf(mark.value)))
+            .y_axis_label("log scale")
+    } else {
+        plot.y_axis_formatter(|mark, _| tick_label(mark.value))
+    };
     plot.show(ui, |pui| {
         for (i, init) in live.spec.initializers.iter().enumerate() {
             let name = init.to_string();

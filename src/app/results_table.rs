@@ -3,9 +3,8 @@
 use egui::RichText;
 
 use super::Live;
-use crate::data::Task;
 use crate::report::pm;
-use crate::stats::{InitSummary, summarize};
+use crate::study::{InitSummary, summarize};
 
 /// Which column sorts the table, and in which direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +44,9 @@ fn key(s: &InitSummary, column: usize) -> f64 {
     v.unwrap_or(f64::INFINITY)
 }
 
-pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
-    let regression = task == Some(Task::Regression);
+/// The results table of `live`, sorted by `sort` (clicking a header changes it).
+pub fn ui(ui: &mut egui::Ui, live: &Live, sort: &mut Sort) {
+    let score_title = format!("val {}", live.task.score_name());
     let names: Vec<String> = live.spec.initializer_names();
     let mut rows: Vec<(usize, InitSummary)> = summarize(&names, &live.runs)
         .into_iter()
@@ -60,21 +60,13 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
     if sort.descending {
         rows.reverse();
     }
-    ui.strong("Results (mean ± std over seeds; click a header to sort)");
+    ui.strong("Results (mean ± std over repeats; click a header to sort)");
     egui::Grid::new("results-grid")
         .striped(true)
         .num_columns(HEADERS.len())
         .show(ui, |ui| {
             for (k, h) in HEADERS.iter().enumerate() {
-                let title = if k == 3 {
-                    if regression {
-                        "val R²"
-                    } else {
-                        "val accuracy"
-                    }
-                } else {
-                    h
-                };
+                let title = if k == 3 { score_title.as_str() } else { h };
                 let arrow = if sort.column == k {
                     if sort.descending { " v" } else { " ^" }
                 } else {
@@ -100,7 +92,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, task: Option<Task>, sort: &mut Sort) {
                     let (rect, _) =
                         ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                     ui.painter()
-                        .rect_filled(rect, 2.0, super::study_panel::color32(i));
+                        .rect_filled(rect, 2.0, super::widgets::color32(i));
                     ui.label(&s.initializer);
                 });
                 ui.label(pm(s.final_val_loss_mean, s.final_val_loss_std));

@@ -4,42 +4,10 @@ use egui::{Color32, RichText};
 
 use crate::activation::Activation;
 use crate::init::{BiasInit, CATALOGUE, FanMode, Gain, Initializer, describe};
-use crate::palette;
-use crate::study::{BENCHMARK_EIGHT, CLASSIC_FIVE, StudySpec};
+use crate::study::{Limits, PRESETS, StudySpec, builtin};
 use crate::train::OptimizerKind;
 
-use super::widgets::{choice, remove_button};
-
-/// Named sets of initializers.
-const PRESETS: [(&str, &[&str]); 4] = [
-    ("The classic five", &CLASSIC_FIVE),
-    ("Benchmark eight", &BENCHMARK_EIGHT),
-    (
-        "Variance scaling",
-        &[
-            "lecun-normal",
-            "xavier-normal",
-            "kaiming-normal",
-            "orthogonal",
-            "lsuv",
-        ],
-    ),
-    (
-        "Scale sweep",
-        &[
-            "normal:0.001",
-            "normal:0.01",
-            "normal:0.1",
-            "normal:1",
-            "normal:10",
-        ],
-    ),
-];
-
-pub fn color32(i: usize) -> Color32 {
-    let (r, g, b) = palette::color(i);
-    Color32::from_rgb(r, g, b)
-}
+use super::widgets::{choice, color32, remove_button};
 
 pub fn ui(spec: &mut StudySpec, ui: &mut egui::Ui) {
     ui.heading("Study");
@@ -56,8 +24,13 @@ fn model(spec: &mut StudySpec, ui: &mut egui::Ui) {
         ui.label("Hidden layers");
         let mut remove = None;
         for (i, w) in spec.model.hidden.iter_mut().enumerate() {
-            ui.add(egui::DragValue::new(w).range(1..=4096).speed(1.0))
-                .on_hover_text(format!("width of hidden layer {}", i + 1));
+            ui.add(
+                egui::DragValue::new(w)
+                    .range(Limits::WIDTH)
+                    .clamp_existing_to_range(false)
+                    .speed(1.0),
+            )
+            .on_hover_text(format!("width of hidden layer {}", i + 1));
             if remove_button(ui, &format!("hidden layer {}", i + 1)) {
                 remove = Some(i);
             }
@@ -109,7 +82,8 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
             ui.horizontal(|ui| {
                 ui.add(
                     egui::DragValue::new(&mut t.optimizer.momentum)
-                        .range(0.0..=0.999)
+                        .range(Limits::MOMENTUM)
+                        .clamp_existing_to_range(false)
                         .speed(0.01),
                 )
                 .labelled_by(l.id);
@@ -119,23 +93,36 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
         }
         let l = ui.label("Learning rate");
         ui.add(
-            egui::Slider::new(&mut t.lr, 1e-5..=1.0)
+            egui::Slider::new(&mut t.lr, Limits::LR)
                 .logarithmic(true)
+                .clamping(egui::SliderClamping::Edits)
                 .text("lr"),
         )
         .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Batch size");
-        ui.add(egui::DragValue::new(&mut t.batch_size).range(1..=65_536))
-            .labelled_by(l.id);
+        ui.add(
+            egui::DragValue::new(&mut t.batch_size)
+                .range(Limits::BATCH_SIZE)
+                .clamp_existing_to_range(false),
+        )
+        .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Epochs");
-        ui.add(egui::DragValue::new(&mut t.epochs).range(1..=10_000))
-            .labelled_by(l.id);
+        ui.add(
+            egui::DragValue::new(&mut t.epochs)
+                .range(Limits::EPOCHS)
+                .clamp_existing_to_range(false),
+        )
+        .labelled_by(l.id);
         ui.end_row();
-        let l = ui.label("Seeds per initializer");
-        ui.add(egui::DragValue::new(&mut spec.repeats).range(1..=100))
-            .labelled_by(l.id);
+        let l = ui.label("Repeats per initializer");
+        ui.add(
+            egui::DragValue::new(&mut spec.repeats)
+                .range(Limits::REPEATS)
+                .clamp_existing_to_range(false),
+        )
+        .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Study seed");
         ui.add(egui::DragValue::new(&mut spec.seed))
@@ -145,12 +132,31 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
 }
 
 fn initializers(spec: &mut StudySpec, ui: &mut egui::Ui) {
+    initializer_menus(spec, ui);
+    initializer_rows(spec, ui);
+    if spec.initializers.is_empty() {
+        ui.colored_label(
+            Color32::from_rgb(200, 40, 40),
+            "add at least one initializer",
+        );
+    }
+    ui.label(
+        RichText::new(format!(
+            "{} networks will train side by side.",
+            spec.initializers.len() * spec.repeats
+        ))
+        .weak(),
+    );
+}
+
+/// The Presets and Add menus.
+fn initializer_menus(spec: &mut StudySpec, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("Initializers").strong());
         ui.menu_button("Presets", |ui| {
             for (name, list) in PRESETS {
                 if ui.button(name).on_hover_text(list.join(", ")).clicked() {
-                    spec.initializers = list.iter().filter_map(|s| s.parse().ok()).collect();
+                    spec.initializers = builtin(list);
                     ui.close();
                 }
             }
@@ -170,6 +176,10 @@ fn initializers(spec: &mut StudySpec, ui: &mut egui::Ui) {
             }
         });
     });
+}
+
+/// One row per initializer: colour, name (formula on hover), parameter, move up, remove.
+fn initializer_rows(spec: &mut StudySpec, ui: &mut egui::Ui) {
     let act = spec.model.activation;
     let mut remove = None;
     let mut move_up = None;
@@ -200,19 +210,6 @@ fn initializers(spec: &mut StudySpec, ui: &mut egui::Ui) {
     if let Some(i) = remove {
         spec.initializers.remove(i);
     }
-    if spec.initializers.is_empty() {
-        ui.colored_label(
-            Color32::from_rgb(200, 40, 40),
-            "add at least one initializer",
-        );
-    }
-    ui.label(
-        RichText::new(format!(
-            "{} networks will train side by side.",
-            spec.initializers.len() * spec.repeats
-        ))
-        .weak(),
-    );
 }
 
 /// The editable parameter of an initializer, if it has one.

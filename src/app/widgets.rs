@@ -1,4 +1,12 @@
-//! Small widgets shared by the panels.
+//! Small widgets shared by the panels, and the initializer colours every view uses.
+
+use egui::Color32;
+
+/// The colour of the initializer at position `i` of the study (the report uses the same palette).
+pub fn color32(i: usize) -> Color32 {
+    let (r, g, b) = crate::palette::color(i);
+    Color32::from_rgb(r, g, b)
+}
 
 /// A grid row: a label and a combo box over `options`, named by the label for screen readers
 /// (and for the UI tests).
@@ -32,4 +40,60 @@ pub fn remove_button(ui: &mut egui::Ui, what: &str) -> bool {
         .on_hover_text(&label)
         .accessible_name(label)
         .clicked()
+}
+
+/// One legend for every chart of a view: the colours are the same in every chart, so a row of
+/// swatches above them replaces per-chart legends that covered the data.
+pub fn legend(ui: &mut egui::Ui, names: &[String]) {
+    ui.horizontal_wrapped(|ui| {
+        for (i, name) in names.iter().enumerate() {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 4.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 1.0, color32(i));
+            ui.label(name);
+            ui.add_space(8.0);
+        }
+    });
+}
+
+/// Axis tick labels that stay short at any magnitude (`0.25`, `1200`, `1e19`, `3e-5`): a
+/// diverged arm's 2e19 used to print as twenty digits and squeeze the plot.
+pub fn tick_label(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if !(1e-3..1e5).contains(&a) {
+        let s = format!("{v:.1e}");
+        s.replace(".0e", "e")
+    } else {
+        let s = format!("{v:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+/// Grid marks for an axis that plots log10 of the values: every decade, and 2 and 5 within a
+/// decade when fewer than three decades are visible, so a log axis keeps labels below 0.1.
+pub fn log_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi - lo > 60.0 {
+        return Vec::new();
+    }
+    let narrow = hi - lo < 3.0;
+    let mut marks = Vec::new();
+    for decade in (lo.floor() as i32)..=(hi.ceil() as i32) {
+        let d = f64::from(decade);
+        marks.push(egui_plot::GridMark {
+            value: d,
+            step_size: 1.0,
+        });
+        if narrow {
+            for m in [2.0f64, 5.0] {
+                marks.push(egui_plot::GridMark {
+                    value: d + m.log10(),
+                    step_size: 0.1,
+                });
+            }
+        }
+    }
+    marks.retain(|m| m.value >= lo && m.value <= hi);
+    marks
 }

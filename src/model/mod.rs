@@ -16,8 +16,10 @@ use crate::init::{ArmWeights, BiasInit};
 mod fused;
 pub mod host;
 mod kernels;
+pub mod layout;
 
 use fused::bias_act;
+use layout::Part;
 
 /// The architecture: hidden widths, one activation after every hidden layer, and the bias
 /// initialization shared by every arm.
@@ -103,12 +105,12 @@ impl StackedMlp {
         Self { layers }
     }
 
-    /// `[w0, b0, w1, b1, ...]`: the parameters in the order the training loop updates them.
+    /// The parameters in [`layout`] order, as the training loop updates them.
     pub fn params(&self) -> Vec<Tensor<3>> {
-        self.layers
-            .iter()
-            .flat_map(|l| [l.weight.val(), l.bias.val()])
-            .collect()
+        layout::interleave(
+            self.layers.iter().map(|l| l.weight.val()).collect(),
+            self.layers.iter().map(|l| l.bias.val()).collect(),
+        )
     }
 }
 
@@ -140,10 +142,11 @@ fn run_layers(
     activation: Activation,
     mut visit: Option<Visitor<'_>>,
 ) -> Tensor<3> {
-    let layers = params.len() / 2;
+    let layers = layout::layers(params.len());
     let mut h = x;
     for l in 0..layers {
-        let (w, b) = (&params[2 * l], &params[2 * l + 1]);
+        let w = &params[layout::index(l, Part::Weight)];
+        let b = &params[layout::index(l, Part::Bias)];
         let act = if l + 1 < layers {
             activation
         } else {

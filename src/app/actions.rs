@@ -1,0 +1,210 @@
+//! What the user can do: load data, open and save studies, run, stop, reset and export. Each
+//! action changes the app at once and hands anything slow to a background job.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use super::InitlabApp;
+use super::jobs::{self, DialogPurpose};
+use super::live::{Live, Running};
+use crate::data::bundled::Bundled;
+use crate::data::{LoadProgress, Table, guess_target};
+use crate::study::{DataSource, RunOptions, StudySpec, estimate_memory, total_steps};
+
+impl InitlabApp {
+    pub(super) fn use_bundled(&mut self, b: &'static Bundled) {
+        match b.load() {
+            Ok(t) => self.accept_table(DataSource::Bundled(b), Arc::new(t)),
+            Err(e) => self.set_status(true, e.to_string()),
+        }
+    }
+
+    /// Loads a CSV in the background; the current dataset stays until it succeeds.
+    pub fn load_csv(&mut self, path: &Path) {
+        self.request_load(DataSource::File(path.to_path_buf()));
+    }
+
+    pub(super) fn request_load(&mut self, source: DataSource) {
+        self.data.load_generation += 1;
+        if let DataSource::Bundled(b) = source {
+            self.data.loading = None;
+            self.use_bundled(b);
+            return;
+        }
+        let progress = LoadProgress {
+            bytes_done: 0,
+            bytes_total: 0,
+            rows: 0,
+        };
+        self.data.loading = Some((source.clone(), progress));
+        match &self.mailbox {
+            Some(mb) => jobs::load(mb, self.data.load_generation, source),
+            None => self.needs_initial_load = true,
+        }
+    }
+
+    pub(super) fn accept_table(&mut self, source: DataSource, table: Arc<Table>) {
+        self.state.spec.data = match &source {
+            DataSource::Bundled(b) => format!("bundled:{}", b.name),
+            DataSource::File(p) => p.display().to_string(),
+        };
+        let prep = &mut self.state.spec.prepare;
+        self.data.target_guess = None;
+        if table.column_index(&prep.target).is_none() {
+            // A new file: guess its target unless the user picks another.
+            prep.target = match source {
+                DataSource::Bundled(b) => b.target.to_owned(),
+                DataSource::File(_) => {
+                    self.data.target_guess = guess_target(&table);
+                    self.data
+                        .target_guess
+                        .as_ref()
+                        .map(|g| g.column.clone())
+                        .unwrap_or_default()
+                }
+            };
+            prep.ignore.clear();
+        }
+        prep.ignore.retain(|n| table.column_index(n).is_some());
+        self.data.table = Some(table);
+        self.data.source = Some(source);
+        self.data.prepared = None;
+        self.data.prepared_key = None;
+    }
+
+    /// Replaces the study with the one in `path` and loads its data.
+    pub fn open_study(&mut self, path: &Path) {
+        match StudySpec::load(path) {
+            Ok(spec) => {
+                let source = spec.data_source(path.parent());
+                self.state.spec = spec;
+                self.data.prepared = None;
+                self.data.prepared_key = None;
+                self.set_status(false, format!("opened study {}", path.display()));
+                self.request_load(source);
+            }
+            Err(e) => self.set_status(true, e.to_string()),
+        }
+    }
+
+    pub fn save_study(&mut self, path: &Path) {
+        match crate::files::write_atomic(path, self.state.spec.to_json().as_bytes()) {
+            Ok(()) => self.set_status(false, format!("saved study to {}", path.display())),
+            Err(e) => self.set_status(true, format!("{}: cannot save: {e}", path.display())),
+        }
+    }
+
+    /// Starts training the current study on the prepared data, unless the study is invalid
+    /// or would not fit in memory (then the status line says why and nothing starts).
+    pub fn start_run(&mut self) {
+        if self.is_running() {
+            return;
+        }
+        let Some(data) = self
+            .data
+            .prepared
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .cloned()
+        else {
+            self.set_status(
+                true,
+                "the data is not ready: fix the dataset settings first",
+            );
+            return;
+        };
+        let spec = self.state.spec.clone();
+        let threads = RunOptions::default().threads;
+        if let Err(e) = spec.validate() {
+            self.set_status(true, e.to_string());
+            return;
+        }
+        let memory = estimate_memory(&spec, data.n_inputs, data.n_outputs(), threads);
+        if !memory.fits() {
+            self.set_status(true, memory.to_string());
+            return;
+        }
+        let Some(mb) = self.mailbox.clone() else {
+            return;
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.run.running = Some(Running {
+            cancel: cancel.clone(),
+            started: Instant::now(),
+            total_steps: total_steps(&spec, &data, threads),
+            done_steps: 0,
+            total_samples: (spec.arms().len() * spec.train.epochs * data.n_train()) as f64,
+        });
+        self.run.live = Some(Live::new(spec.clone(), data.task));
+        self.run.result = None;
+        self.view.status = None;
+        jobs::train(&mb, spec, data, cancel);
+    }
+
+    pub fn stop_run(&mut self) {
+        if let Some(r) = &self.run.running {
+            r.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    pub fn reset(&mut self) {
+        if !self.is_running() {
+            self.run.live = None;
+            self.run.result = None;
+            self.view.status = None;
+        }
+    }
+
+    /// Exports the report of the last result into `dir` (a new folder; by default the one
+    /// `report::default_dir` names, as the CLI does).
+    pub fn export_report(&mut self, dir: Option<PathBuf>) {
+        let (Some(result), Some(mb)) = (self.run.result.clone(), self.mailbox.clone()) else {
+            self.set_status(true, "nothing to export yet: run the study first");
+            return;
+        };
+        let dir = dir.unwrap_or_else(|| crate::report::default_dir(&result.spec));
+        self.run.exporting = true;
+        jobs::export(&mb, result, dir);
+    }
+
+    pub(super) fn open_dialog(&mut self, purpose: DialogPurpose) {
+        let suggested = match purpose {
+            DialogPurpose::SaveStudy => "study.json".to_owned(),
+            DialogPurpose::ExportReport => format!("report-{}", crate::files::timestamp()),
+            _ => String::new(),
+        };
+        if let Some(mb) = &self.mailbox {
+            jobs::dialog(mb, purpose, suggested);
+        }
+    }
+
+    /// Acts on a path chosen in a dialog or typed in the path field.
+    pub(super) fn use_path(&mut self, purpose: DialogPurpose, path: PathBuf) {
+        self.state.path_input = path.display().to_string();
+        match purpose {
+            DialogPurpose::OpenCsv => self.load_csv(&path),
+            DialogPurpose::OpenStudy => self.open_study(&path),
+            DialogPurpose::SaveStudy => self.save_study(&path),
+            DialogPurpose::ExportReport => self.export_report(Some(path)),
+        }
+    }
+
+    /// Starts preparation when the data or its settings changed.
+    pub(super) fn refresh_preparation(&mut self) {
+        let (Some(table), Some(mb)) = (self.data.table.clone(), self.mailbox.clone()) else {
+            return;
+        };
+        let spec = &self.state.spec;
+        let key = (spec.prepare.clone(), spec.seed, self.data.load_generation);
+        if self.data.prepared_key.as_ref() == Some(&key) {
+            return;
+        }
+        self.data.prepared_key = Some(key);
+        self.data.prepared = None;
+        self.data.prepare_generation += 1;
+        let (options, seed) = (spec.prepare.clone(), spec.seed);
+        jobs::prepare_data(&mb, self.data.prepare_generation, table, options, seed);
+    }
+}

@@ -1,0 +1,62 @@
+//! What a run looks like to the UI while and after it trains: the live histories, the progress of
+//! a running study, and the status line's message.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use crate::data::Task;
+use crate::study::{RunResult, StudyResult, StudySpec};
+
+/// A message for the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub error: bool,
+    pub text: String,
+}
+
+/// A training run in progress.
+pub(super) struct Running {
+    pub cancel: Arc<AtomicBool>,
+    pub started: Instant,
+    pub total_steps: usize,
+    pub done_steps: usize,
+    /// Training samples of the whole study, for throughput.
+    pub total_samples: f64,
+}
+
+/// Runs as they grow: the spec they were started with, the task of the data they train on, and
+/// one history per arm. Views label the results from here, never from the current settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Live {
+    pub spec: StudySpec,
+    pub task: Task,
+    pub runs: Vec<RunResult>,
+}
+
+impl Live {
+    pub(super) fn new(spec: StudySpec, task: Task) -> Self {
+        let runs = spec
+            .arms()
+            .iter()
+            .map(|a| RunResult {
+                initializer: a.initializer.to_string(),
+                repeat: a.repeat,
+                diverged: false,
+                diverged_epoch: None,
+                epochs: Vec::new(),
+                lsuv: None,
+                diagnostics: None,
+            })
+            .collect();
+        Self { spec, task, runs }
+    }
+
+    pub(super) fn from_result(r: &StudyResult) -> Self {
+        Self {
+            spec: r.spec.clone(),
+            task: r.data.task,
+            runs: r.runs.clone(),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! `initlab run`'s flags and how they combine with a study file into one `StudySpec`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use initlab::data::{MissingPolicy, TaskChoice};
+use initlab::init::Initializer;
+use initlab::study::StudySpec;
+
+#[derive(Args, Default)]
+pub struct RunArgs {
+    /// CSV file (or bundled:NAME for a bundled dataset: digits, iris, wine, breast_cancer,
+    /// diabetes).
+    #[arg(long)]
+    pub data: Option<String>,
+    /// Target column name.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Output folder [default: reports/<dataset>-<date-time>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// A whole study spec from a file; flags given here override it.
+    #[arg(long)]
+    pub study: Option<PathBuf>,
+    /// auto | classification | regression.
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Hidden layer widths, e.g. 128,128.
+    #[arg(long)]
+    pub hidden: Option<String>,
+    /// relu, leaky-relu, tanh, sigmoid, gelu, selu, softsign, identity.
+    #[arg(long)]
+    pub activation: Option<String>,
+    /// Initializers to compare, comma-separated (see `initlab list`).
+    #[arg(long)]
+    pub init: Option<String>,
+    /// Bias initialization for every arm: zeros or constant:V.
+    #[arg(long)]
+    pub bias: Option<String>,
+    /// Repeats per initializer (each repeat draws its own weights and batch order).
+    #[arg(long, visible_alias = "seeds")]
+    pub repeats: Option<usize>,
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Mini-batch size.
+    #[arg(long)]
+    pub batch: Option<usize>,
+    /// adam | sgd | momentum.
+    #[arg(long)]
+    pub optimizer: Option<String>,
+    /// Momentum factor for --optimizer momentum.
+    #[arg(long)]
+    pub momentum: Option<f64>,
+    /// Nesterov momentum.
+    #[arg(long)]
+    pub nesterov: bool,
+    #[arg(long, allow_negative_numbers = true)]
+    pub lr: Option<f64>,
+    #[arg(long = "val-fraction")]
+    pub val_fraction: Option<f64>,
+    /// Study seed: fixes the split, batch orders and initial weights.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// drop | impute: rows with missing feature cells are dropped, or cells get the training mean.
+    #[arg(long)]
+    pub missing: Option<String>,
+    /// Columns to exclude from the features, comma-separated.
+    #[arg(long)]
+    pub ignore: Option<String>,
+    /// Training threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Skip the per-layer diagnostics.
+    #[arg(long = "no-diagnostics")]
+    pub no_diagnostics: bool,
+}
+
+/// Merges a study file (if any) with the flags, which win; returns the spec and the study
+/// file's folder (relative data paths resolve against it).
+pub fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
+    let (mut spec, base) = match &args.study {
+        Some(path) => (StudySpec::load(path)?, path.parent().map(Path::to_path_buf)),
+        None => (StudySpec::default(), None),
+    };
+    if args.study.is_none() && (args.data.is_some() != args.target.is_some()) {
+        bail!("--data and --target go together (or give --study)");
+    }
+    apply_data_flags(args, &mut spec)?;
+    apply_model_flags(args, &mut spec)?;
+    apply_training_flags(args, &mut spec)?;
+    spec.validate()?;
+    Ok((spec, base))
+}
+
+/// --data, --target, --task, --missing, --ignore, --val-fraction, --seed.
+fn apply_data_flags(args: &RunArgs, spec: &mut StudySpec) -> Result<()> {
+    if let Some(d) = &args.data {
+        spec.data = d.clone();
+    }
+    if let Some(t) = &args.target {
+        spec.prepare.target = t.clone();
+    }
+    if let Some(t) = &args.task {
+        spec.prepare.task = match t.as_str() {
+            "auto" => TaskChoice::Auto,
+            "classification" => TaskChoice::Classification,
+            "regression" => TaskChoice::Regression,
+            other => {
+                bail!("--task: unknown task '{other}' (valid: auto, classification, regression)")
+            }
+        };
+    }
+    if let Some(m) = &args.missing {
+        spec.prepare.missing = match m.as_str() {
+            "drop" => MissingPolicy::DropRow,
+            "impute" | "impute-mean" => MissingPolicy::ImputeMean,
+            other => bail!("--missing: unknown policy '{other}' (valid: drop, impute)"),
+        };
+    }
+    if let Some(i) = &args.ignore {
+        spec.prepare.ignore = i
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+    }
+    if let Some(v) = args.val_fraction {
+        spec.prepare.val_fraction = v;
+    }
+    if let Some(s) = args.seed {
+        spec.seed = s;
+    }
+    Ok(())
+}
+
+/// --hidden, --activation, --init, --bias, --repeats, --no-diagnostics.
+fn apply_model_flags(args: &RunArgs, spec: &mut StudySpec) -> Result<()> {
+    if let Some(h) = &args.hidden {
+        spec.model.hidden = parse_list(h, "--hidden")?;
+    }
+    if let Some(a) = &args.activation {
+        spec.model.activation = a
+            .parse()
+            .map_err(anyhow::Error::msg)
+            .context("--activation")?;
+    }
+    if let Some(list) = &args.init {
+        spec.initializers = split_inits(list)
+            .iter()
+            .map(|s| s.parse::<Initializer>())
+            .collect::<Result<_, _>>()
+            .context("--init")?;
+    }
+    if let Some(b) = &args.bias {
+        spec.model.bias = b.parse().map_err(anyhow::Error::msg).context("--bias")?;
+    }
+    if let Some(s) = args.repeats {
+        spec.repeats = s;
+    }
+    if args.no_diagnostics {
+        spec.diagnostics = false;
+    }
+    Ok(())
+}
+
+/// --epochs, --batch, --optimizer, --momentum, --nesterov, --lr.
+fn apply_training_flags(args: &RunArgs, spec: &mut StudySpec) -> Result<()> {
+    let t = &mut spec.train;
+    if let Some(e) = args.epochs {
+        t.epochs = e;
+    }
+    if let Some(b) = args.batch {
+        t.batch_size = b;
+    }
+    if let Some(o) = &args.optimizer {
+        t.optimizer.kind = o
+            .parse()
+            .map_err(anyhow::Error::msg)
+            .context("--optimizer")?;
+    }
+    if let Some(m) = args.momentum {
+        t.optimizer.momentum = m;
+    }
+    if args.nesterov {
+        t.optimizer.nesterov = true;
+    }
+    if let Some(lr) = args.lr {
+        t.lr = lr;
+    }
+    Ok(())
+}
+
+/// Splits `a,b:gain=auto,mode=fan-out,c` at commas that start a new initializer (an option such
+/// as `mode=` or a bare `fan-out` continues the previous one).
+fn split_inits(list: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let continues =
+            !part.contains(':') && (part.contains('=') || matches!(part, "fan-in" | "fan-out"));
+        match out.last_mut() {
+            Some(last) if continues => {
+                last.push(',');
+                last.push_str(part);
+            }
+            _ => out.push(part.to_owned()),
+        }
+    }
+    out
+}
+
+fn parse_list(s: &str, flag: &str) -> Result<Vec<usize>> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<usize>()
+                .with_context(|| format!("{flag}: '{p}' is not a whole number"))
+        })
+        .collect()
+}

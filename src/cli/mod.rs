@@ -1,0 +1,116 @@
+//! The command line: `initlab` (the app), `initlab run` (a study, headless), `initlab list`
+//! (the catalogue) and `initlab bench` (the speed benchmark).
+
+mod args;
+mod commands;
+mod run;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use args::RunArgs;
+
+#[derive(Parser)]
+#[command(
+    name = "initlab",
+    version,
+    about = "Compare neural-network weight initializers side by side on your own data"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a study headless and write study.json and results.json.
+    Run(Box<RunArgs>),
+    /// List the initializers with their formulas, and the activations and optimizers.
+    List,
+    /// Time the benchmark workloads (digits-8x3, synthetic-100k).
+    Bench(BenchArgs),
+    /// Load a CSV and show its columns, types and (with --target) what preparation does.
+    Inspect(InspectArgs),
+    /// Re-render the report of a saved results.json.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// A results.json written by `initlab run` or the app.
+    pub results: PathBuf,
+    /// Output folder [default: reports/<dataset>-<date-time>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args)]
+pub struct InspectArgs {
+    /// CSV file (or bundled:NAME).
+    #[arg(long)]
+    pub data: String,
+    /// Target column: also prepare the data and show the summary.
+    #[arg(long)]
+    pub target: Option<String>,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// digits-8x3, synthetic-100k or all.
+    #[arg(long, default_value = "all")]
+    pub workload: String,
+    /// Timed runs per workload (the median is reported).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Training threads [default: all cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// synthetic_100k.csv as written by the spec's make_synthetic.py [default: generated here].
+    #[arg(long = "synthetic-csv")]
+    pub synthetic_csv: Option<PathBuf>,
+    /// Turn the per-layer diagnostics off (to measure their cost).
+    #[arg(long = "no-diagnostics")]
+    pub no_diagnostics: bool,
+}
+
+/// Runs the command line; returns the process exit status (2 for bad input).
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => run_app(),
+        Some(Command::Run(args)) => run::run(&args),
+        Some(Command::List) => {
+            commands::list();
+            Ok(0)
+        }
+        Some(Command::Bench(args)) => commands::bench(&args).map(|()| 0),
+        Some(Command::Inspect(args)) => commands::inspect(&args).map(|()| 0),
+        Some(Command::Report(args)) => commands::report(&args).map(|()| 0),
+    };
+    match result {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            2
+        }
+    }
+}
+
+fn one_line(e: &anyhow::Error) -> String {
+    e.chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
+        .replace('\n', " ")
+}
+
+fn run_app() -> Result<i32> {
+    initlab::app::run_native().map(|()| 0).map_err(|e| {
+        anyhow::anyhow!("cannot open the window: {e} (headless use: `initlab run --help`)")
+    })
+}

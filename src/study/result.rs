@@ -1,0 +1,85 @@
+//! What came out of a study: one history per arm, the per-initializer summary, the environment.
+
+use serde::{Deserialize, Serialize};
+
+use super::{InitSummary, StudyError, StudySpec};
+use crate::data::DataSummary;
+use crate::diagnostics::RunDiagnostics;
+use crate::init::LsuvLayer;
+use crate::train::EpochMetrics;
+
+/// One arm's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub initializer: String,
+    /// The repeat index (0-based); the study seed is in the spec.
+    #[serde(alias = "seed")]
+    pub repeat: usize,
+    pub diverged: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diverged_epoch: Option<usize>,
+    pub epochs: Vec<EpochMetrics>,
+    /// LSUV only: the variance and iterations per layer after rescaling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lsuv: Option<Vec<LsuvLayer>>,
+    /// Per-layer diagnostics per epoch, and activation histograms at initialization and the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<RunDiagnostics>,
+}
+
+/// Where and how a study ran.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    pub initlab_version: String,
+    pub backend: String,
+    pub threads: usize,
+    pub cpu: String,
+    pub os: String,
+}
+
+impl Environment {
+    pub fn current(threads: usize) -> Self {
+        Self {
+            initlab_version: env!("CARGO_PKG_VERSION").into(),
+            backend: "burn 0.22 flex (CPU, f32)".into(),
+            threads,
+            cpu: cpu_name(),
+            os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+        }
+    }
+}
+
+fn cpu_name() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|v| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
+}
+
+/// Everything that came out of a study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyResult {
+    pub spec: StudySpec,
+    pub data: DataSummary,
+    pub runs: Vec<RunResult>,
+    pub summary: Vec<InitSummary>,
+    pub environment: Environment,
+    pub wall_seconds: f64,
+    /// False when the study was stopped before its last epoch.
+    pub completed: bool,
+}
+
+impl StudyResult {
+    pub fn to_json(&self) -> String {
+        super::to_json(self)
+    }
+
+    pub fn from_json(text: &str, file: &str) -> Result<Self, StudyError> {
+        super::from_json(text, file)
+    }
+}
