@@ -148,7 +148,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
 }
 
 /// A small-multiple chart: no legend of its own, compact tick labels.
-fn chart<'a>(id: impl std::hash::Hash, height: f32) -> Plot<'a> {
+fn chart<'a>(id: (&str, usize), height: f32) -> Plot<'a> {
     Plot::new(id)
         .height(height)
         .y_axis_formatter(|mark, _| tick_label(mark.value))

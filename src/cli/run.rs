@@ -105,11 +105,11 @@ fn print_table(r: &StudyResult) {
         "initializer", "final val loss", metric, "diverged"
     );
     for s in &r.summary {
-        let score = pm(s.score_mean(), s.score_std(), 3);
+        let score = pm(s.score_mean(), s.score_std());
         println!(
             "{:<width$}  {:>20}  {:>20}  {:>5}/{}",
             s.initializer,
-            pm(s.final_val_loss_mean, s.final_val_loss_std, 4),
+            pm(s.final_val_loss_mean, s.final_val_loss_std),
             score,
             s.diverged,
             s.repeats

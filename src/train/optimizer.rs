@@ -255,4 +255,195 @@ mod tests {
             }
         }
     }
+
+    /// f64 transcription of `torch.optim`'s single-tensor update rules (PyTorch 2.x,
+    /// `torch/optim/sgd.py::_single_tensor_sgd` with dampening 0 and no weight decay, and
+    /// `torch/optim/adam.py::_single_tensor_adam` with amsgrad off).
+    struct Reference {
+        kind: OptimizerKind,
+        nesterov: bool,
+        lr: f64,
+        mu: f64,
+        b1: f64,
+        b2: f64,
+        eps: f64,
+        step: i32,
+        buf: Option<Vec<f64>>,
+        m: Vec<f64>,
+        v: Vec<f64>,
+    }
+
+    impl Reference {
+        fn step(&mut self, p: &mut [f64], g: &[f64]) {
+            self.step += 1;
+            match self.kind {
+                OptimizerKind::Sgd => p.iter_mut().zip(g).for_each(|(p, g)| *p -= self.lr * g),
+                OptimizerKind::Momentum => {
+                    let buf = match self.buf.take() {
+                        None => g.to_vec(),
+                        Some(b) => b.iter().zip(g).map(|(b, g)| self.mu * b + g).collect(),
+                    };
+                    for i in 0..p.len() {
+                        let d = if self.nesterov {
+                            g[i] + self.mu * buf[i]
+                        } else {
+                            buf[i]
+                        };
+                        p[i] -= self.lr * d;
+                    }
+                    self.buf = Some(buf);
+                }
+                OptimizerKind::Adam => {
+                    if self.m.is_empty() {
+                        self.m = vec![0.0; p.len()];
+                        self.v = vec![0.0; p.len()];
+                    }
+                    let bc1 = 1.0 - self.b1.powi(self.step);
+                    let bc2 = 1.0 - self.b2.powi(self.step);
+                    for i in 0..p.len() {
+                        self.m[i] = self.b1 * self.m[i] + (1.0 - self.b1) * g[i];
+                        self.v[i] = self.b2 * self.v[i] + (1.0 - self.b2) * g[i] * g[i];
+                        let denom = self.v[i].sqrt() / bc2.sqrt() + self.eps;
+                        p[i] -= self.lr / bc1 * self.m[i] / denom;
+                    }
+                }
+            }
+        }
+    }
+
+    const SHAPE: [usize; 3] = [2, 3, 4];
+
+    fn tensor(v: &[f32]) -> Tensor<3> {
+        Tensor::from_data(
+            burn::tensor::TensorData::new(v.to_vec(), SHAPE),
+            &burn::tensor::Device::flex(),
+        )
+    }
+
+    fn gradient(t: usize) -> Vec<f32> {
+        (0..24)
+            .map(|i| ((i * 7 + t * 3) as f32 * 0.37).sin() * (1.0 + t as f32))
+            .collect()
+    }
+
+    fn specs() -> Vec<(&'static str, OptimizerSpec)> {
+        let base = OptimizerSpec::default();
+        vec![
+            (
+                "sgd",
+                OptimizerSpec {
+                    kind: OptimizerKind::Sgd,
+                    ..base.clone()
+                },
+            ),
+            (
+                "momentum",
+                OptimizerSpec {
+                    kind: OptimizerKind::Momentum,
+                    ..base.clone()
+                },
+            ),
+            (
+                "nesterov",
+                OptimizerSpec {
+                    kind: OptimizerKind::Momentum,
+                    nesterov: true,
+                    ..base.clone()
+                },
+            ),
+            (
+                "adam",
+                OptimizerSpec {
+                    beta2: 0.99,
+                    eps: 1e-3,
+                    ..base
+                },
+            ),
+        ]
+    }
+
+    /// Every optimizer over five steps on a stacked tensor equals PyTorch's rules in f64: the
+    /// step count, both bias corrections, the first momentum step (buf = g) and Nesterov.
+    #[test]
+    fn every_optimizer_matches_torch_optim_over_five_steps() {
+        let lr = 0.05;
+        for (name, spec) in specs() {
+            let mut opt = Optimizer::new(&spec, lr, 1);
+            let mut r = Reference {
+                kind: spec.kind,
+                nesterov: spec.nesterov,
+                lr,
+                mu: spec.momentum,
+                b1: spec.beta1,
+                b2: spec.beta2,
+                eps: spec.eps,
+                step: 0,
+                buf: None,
+                m: Vec::new(),
+                v: Vec::new(),
+            };
+            let init: Vec<f32> = (0..24).map(|i| (i as f32 * 0.1).cos()).collect();
+            let mut p = tensor(&init);
+            let mut pr: Vec<f64> = init.iter().map(|&x| x as f64).collect();
+            for t in 1..=5 {
+                let g = gradient(t);
+                opt.begin_step();
+                p = opt.update(0, p, tensor(&g));
+                r.step(&mut pr, &g.iter().map(|&x| x as f64).collect::<Vec<_>>());
+                let got = host::to_vec(p.clone());
+                for i in 0..24 {
+                    let tol = 1e-5 * (1.0 + pr[i].abs());
+                    assert!(
+                        (got[i] as f64 - pr[i]).abs() < tol,
+                        "{name} step {t} element {i}: {} vs {}",
+                        got[i],
+                        pr[i]
+                    );
+                }
+            }
+        }
+    }
+
+    /// After arm 1 diverges its state is zeroed and nothing else: arm 0 goes on exactly as if
+    /// nothing had happened, and arm 1 continues from zero state.
+    #[test]
+    fn reset_arm_touches_only_its_slice() {
+        for (name, spec) in specs() {
+            let init: Vec<f32> = (0..24).map(|i| (i as f32 * 0.1).cos()).collect();
+            let mut a = Optimizer::new(&spec, 0.05, 1);
+            let mut b = Optimizer::new(&spec, 0.05, 1);
+            let (mut pa, mut pb) = (tensor(&init), tensor(&init));
+            for t in 1..=3 {
+                a.begin_step();
+                b.begin_step();
+                pa = a.update(0, pa, tensor(&gradient(t)));
+                pb = b.update(0, pb, tensor(&gradient(t)));
+            }
+            b.reset_arm(1, 2);
+            for st in &b.states {
+                for buf in [&st.first, &st.second] {
+                    if !buf.is_empty() {
+                        assert!(buf[12..].iter().all(|&x| x == 0.0), "{name}: arm 1 zeroed");
+                        assert!(buf[..12].iter().any(|&x| x != 0.0), "{name}: arm 0 kept");
+                    }
+                }
+            }
+            a.begin_step();
+            b.begin_step();
+            let (va, vb) = (
+                host::to_vec(a.update(0, pa, tensor(&gradient(4)))),
+                host::to_vec(b.update(0, pb, tensor(&gradient(4)))),
+            );
+            for i in 0..12 {
+                assert_eq!(
+                    va[i].to_bits(),
+                    vb[i].to_bits(),
+                    "{name}: arm 0 element {i}"
+                );
+            }
+            if spec.kind != OptimizerKind::Sgd {
+                assert!((12..24).any(|i| va[i] != vb[i]), "{name}: arm 1 restarted");
+            }
+        }
+    }
 }
