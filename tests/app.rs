@@ -330,3 +330,114 @@ fn loading_a_csv_guesses_the_target_by_name() {
     assert!(h.query_by_label_contains("target chosen").is_some());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn short_run(state: &mut State) {
+    state.spec.train.epochs = 2;
+    state.spec.repeats = 1;
+    state.spec.model.hidden = vec![16];
+}
+
+/// Issue 21.1: results belong to the run that produced them. After a digits run, choosing
+/// diabetes keeps the digits results labelled as classification/accuracy, marked out of date.
+#[test]
+fn switching_the_dataset_never_relabels_old_results() {
+    let mut state = State::default();
+    short_run(&mut state);
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "the run", |a| !a.is_running());
+    assert!(h.query_by_label_contains("out of date").is_none());
+    h.get_by_label("Bundled datasets").click();
+    h.run_steps(3);
+    h.get_by_label("diabetes").click();
+    h.step();
+    ready(&mut h);
+    let live = h.state().live().expect("results kept");
+    assert_eq!(live.task, initlab::data::Task::Classification);
+    assert_eq!(live.spec.data, "bundled:digits");
+    assert!(h.query_by_label_contains("out of date").is_some());
+    assert!(h.query_by_label_contains("Results of digits").is_some());
+    assert!(h.query_by_label_contains("Validation accuracy").is_some());
+    assert!(
+        h.query_by_label_contains("Validation R²").is_none(),
+        "never relabelled"
+    );
+}
+
+/// Issue 21.5: Reset can be undone; the default study is one click away; a disabled Run says
+/// why; a settings error clears once fixed.
+#[test]
+fn reset_can_be_undone_and_a_fixed_error_clears() {
+    let mut state = State::default();
+    short_run(&mut state);
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(
+        h.state()
+            .run_blocker()
+            .is_some_and(|b| b.contains("running"))
+    );
+    wait_until(&mut h, "the run", |a| !a.is_running());
+    h.get_by_label("Reset").click();
+    h.step();
+    assert!(h.state().live().is_none());
+    h.get_by_label("Undo reset").click();
+    h.step();
+    assert!(h.state().live().is_some() && h.state().result().is_some());
+    // An invalid study: the error shows, and goes away once the study is valid again.
+    h.state_mut().state.spec.initializers.clear();
+    h.step();
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(h.state().status().is_some_and(|s| s.error));
+    h.get_by_label("Defaults").click();
+    h.step();
+    h.step();
+    assert!(
+        !h.state().status().is_some_and(|s| s.error),
+        "{:?}",
+        h.state().status()
+    );
+    assert_eq!(
+        h.state().state.spec.initializers,
+        StudySpec::default().initializers
+    );
+}
+
+/// Issue 21.6: a stopped run is marked as stopped above its table and charts.
+#[test]
+fn a_stopped_run_is_marked() {
+    let mut state = State::default();
+    state.spec.train.epochs = 500;
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "an epoch", |a| {
+        a.live()
+            .is_some_and(|l| l.runs.iter().all(|r| r.epochs.len() >= 2))
+    });
+    h.get_by_label("Stop").click();
+    h.step();
+    wait_until(&mut h, "the run to stop", |a| !a.is_running());
+    assert!(h.query_by_label_contains("stopped at epoch").is_some());
+}
+
+/// Issue 21.7: removing an initializer keeps every other initializer's colour.
+#[test]
+fn removing_an_initializer_keeps_the_other_colours() {
+    let mut h = harness(InitlabApp::default());
+    ready(&mut h);
+    let before = h.state().state.colors.clone();
+    let kaiming = before.of("kaiming-normal");
+    h.get_by_label("remove normal:1").click();
+    h.step();
+    let after = &h.state().state.colors;
+    assert_eq!(after.of("kaiming-normal"), kaiming);
+    assert_eq!(after.of("zeros"), before.of("zeros"));
+    assert_eq!(after.of("xavier-normal"), before.of("xavier-normal"));
+}

@@ -118,12 +118,12 @@ impl InitlabApp {
         let spec = self.state.spec.clone();
         let threads = RunOptions::default().threads;
         if let Err(e) = spec.validate() {
-            self.set_status(true, e.to_string());
+            self.set_settings_error(e.to_string());
             return;
         }
         let memory = estimate_memory(&spec, data.n_inputs, data.n_outputs(), threads);
         if !memory.fits() {
-            self.set_status(true, memory.to_string());
+            self.set_settings_error(memory.to_string());
             return;
         }
         let Some(mb) = self.mailbox.clone() else {
@@ -139,6 +139,7 @@ impl InitlabApp {
         });
         self.run.live = Some(Live::new(spec.clone(), data.task));
         self.run.result = None;
+        self.run.undo = None;
         self.view.status = None;
         jobs::train(&mb, spec, data, cancel);
     }
@@ -149,12 +150,35 @@ impl InitlabApp {
         }
     }
 
+    /// Clears the results from the screen; [`Self::undo_reset`] brings them back until the
+    /// next run.
     pub fn reset(&mut self) {
-        if !self.is_running() {
-            self.run.live = None;
-            self.run.result = None;
-            self.view.status = None;
+        if self.is_running() {
+            return;
         }
+        if let Some(live) = self.run.live.take() {
+            self.run.undo = Some((live, self.run.result.take()));
+            self.set_status(false, "results cleared (Undo brings them back)");
+        }
+    }
+
+    pub fn undo_reset(&mut self) {
+        if let Some((live, result)) = self.run.undo.take() {
+            self.run.live = Some(live);
+            self.run.result = result;
+            self.set_status(false, "results restored");
+        }
+    }
+
+    /// The default model, training and initializers; the loaded data and its settings stay.
+    pub fn default_study(&mut self) {
+        let keep = self.state.spec.clone();
+        self.state.spec = crate::study::StudySpec {
+            data: keep.data,
+            prepare: keep.prepare,
+            ..crate::study::StudySpec::default()
+        };
+        self.set_status(false, "default model, training and initializers restored");
     }
 
     /// Exports the report of the last result into `dir` (a new folder; by default the one

@@ -7,8 +7,10 @@ use egui::{Button, RichText};
 
 use super::jobs::DialogPurpose;
 use super::live::Running;
-use super::{InitlabApp, dataset_panel, layers, plots, results_table, study_panel};
-use crate::study::{RunOptions, estimate_memory};
+use super::widgets::legend;
+use super::{InitlabApp, Live, dataset_panel, layers, plots, results_table, study_panel};
+use crate::data::Task;
+use crate::study::{RunOptions, StudySpec, estimate_memory};
 
 impl InitlabApp {
     /// The toolbar, status line, side panels and central view.
@@ -27,7 +29,8 @@ impl InitlabApp {
         }
         if self.state.view.show_study_panel {
             let running = self.is_running();
-            let spec = &mut self.state.spec;
+            let (spec, colors) = (&mut self.state.spec, &self.state.colors);
+            let mut defaults = false;
             egui::Panel::right("study")
                 .resizable(true)
                 .default_size(320.0)
@@ -35,9 +38,14 @@ impl InitlabApp {
                     egui::ScrollArea::vertical()
                         .id_salt("study-scroll")
                         .show(ui, |ui| {
-                            ui.add_enabled_ui(!running, |ui| study_panel::ui(spec, ui));
+                            ui.add_enabled_ui(!running, |ui| {
+                                defaults = study_panel::ui(spec, colors, ui);
+                            });
                         });
                 });
+            if defaults {
+                self.default_study();
+            }
         }
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
@@ -83,12 +91,16 @@ impl InitlabApp {
 
     fn run_controls(&mut self, ui: &mut egui::Ui) {
         let idle = !self.is_running();
-        let can_run = idle && self.prepared().is_some();
+        let blocker = self.run_blocker();
         if ui
-            .add_enabled(can_run, Button::new(RichText::new("Run").strong()))
+            .add_enabled(
+                blocker.is_none(),
+                Button::new(RichText::new("Run").strong()),
+            )
             .on_hover_text(
                 "Train every initializer side by side (same data, batches and optimizer)",
             )
+            .on_disabled_hover_text(format!("Cannot run: {}", blocker.unwrap_or_default()))
             .clicked()
         {
             self.start_run();
@@ -102,9 +114,13 @@ impl InitlabApp {
         }
         if ui
             .add_enabled(idle && self.run.live.is_some(), Button::new("Reset"))
+            .on_hover_text("Clear the results from the screen (Undo brings them back)")
             .clicked()
         {
             self.reset();
+        }
+        if self.can_undo_reset() && ui.button("Undo reset").clicked() {
+            self.undo_reset();
         }
     }
 
@@ -209,21 +225,36 @@ impl InitlabApp {
             self.welcome(ui);
             return;
         };
+        run_banner(ui, live, &self.state.spec, self.is_running());
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.view.show_layers, false, "Curves");
             ui.selectable_value(&mut self.view.show_layers, true, "Layers");
         });
+        let colors = &self.state.colors;
+        legend(
+            ui,
+            &live.spec.initializer_names(),
+            colors,
+            &mut self.view.hidden,
+        );
         if self.view.show_layers {
             layers::ui(
                 ui,
                 live,
+                colors,
+                &self.view.hidden,
                 &mut self.view.layer_metric,
                 &mut self.view.final_histograms,
             );
         } else {
-            plots::ui(ui, live, &self.state.view);
+            let style = plots::Style {
+                view: &self.state.view,
+                colors,
+                hidden: &self.view.hidden,
+            };
+            plots::ui(ui, live, &style);
             ui.add_space(8.0);
-            results_table::ui(ui, live, &mut self.view.results_sort);
+            results_table::ui(ui, live, colors, &mut self.view.results_sort);
         }
     }
 
@@ -279,8 +310,59 @@ impl InitlabApp {
     }
 }
 
+/// What the results on screen belong to: their dataset, task and size, whether the run was
+/// stopped, and a warning when the study has changed since (results are never relabelled).
+fn run_banner(ui: &mut egui::Ui, live: &Live, spec: &StudySpec, running: bool) {
+    let data = live
+        .spec
+        .data
+        .strip_prefix("bundled:")
+        .unwrap_or(&live.spec.data);
+    let last_epoch = live
+        .runs
+        .iter()
+        .filter_map(|r| r.epochs.last().map(|e| e.epoch))
+        .max()
+        .unwrap_or(0);
+    let stopped = !running
+        && live
+            .runs
+            .iter()
+            .any(|r| !r.diverged && last_epoch < live.spec.train.epochs);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "Results of {data} ({}, validation {}): {} initializer(s) × {} repeat(s), {} epochs",
+            match live.task {
+                Task::Classification => "classification",
+                Task::Regression => "regression",
+            },
+            live.task.score_name(),
+            live.spec.initializers.len(),
+            live.spec.repeats,
+            live.spec.train.epochs,
+        ));
+        if stopped {
+            ui.colored_label(
+                WARN,
+                format!(
+                    "stopped at epoch {last_epoch} of {}",
+                    live.spec.train.epochs
+                ),
+            );
+        }
+        if &live.spec != spec {
+            ui.colored_label(
+                WARN,
+                "out of date: the study has changed since this run (press Run to update)",
+            );
+        }
+    });
+}
+
+const WARN: egui::Color32 = egui::Color32::from_rgb(190, 110, 0);
+
 /// The progress bar of a running study: epoch, time left and throughput.
-fn progress(ui: &mut egui::Ui, r: &Running, live: Option<&super::Live>) {
+fn progress(ui: &mut egui::Ui, r: &Running, live: Option<&Live>) {
     let frac = if r.total_steps == 0 {
         0.0
     } else {

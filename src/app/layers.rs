@@ -5,7 +5,8 @@
 use egui_plot::{Line, Plot};
 
 use super::Live;
-use super::widgets::{color32, legend, tick_label};
+use super::colors::Colors;
+use super::widgets::tick_label;
 use crate::diagnostics::LayerStats;
 use crate::study::RunResult;
 
@@ -84,7 +85,14 @@ fn series(runs: &[RunResult], init: &str, layer: usize, metric: LayerMetric) -> 
 
 /// The Layers tab: the chosen per-layer metric over epochs and the activation histograms, one
 /// chart per hidden layer, with one legend for all.
-pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histograms: &mut bool) {
+pub fn ui(
+    ui: &mut egui::Ui,
+    live: &Live,
+    colors: &Colors,
+    hidden: &[String],
+    metric: &mut LayerMetric,
+    final_histograms: &mut bool,
+) {
     let any = live
         .runs
         .iter()
@@ -96,8 +104,12 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
         );
         return;
     }
-    let inits: Vec<String> = live.spec.initializer_names();
-    legend(ui, &inits);
+    let inits: Vec<String> = live
+        .spec
+        .initializer_names()
+        .into_iter()
+        .filter(|n| !hidden.contains(n))
+        .collect();
     ui.horizontal(|ui| {
         let l = ui.label("Per-layer chart:");
         egui::ComboBox::from_id_salt("layer-metric")
@@ -119,10 +131,14 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
         chart(("layer-plot", layer), height)
             .x_axis_label("epoch")
             .show(ui, |pui| {
-                for (i, name) in inits.iter().enumerate() {
+                for name in &inits {
                     let pts = series(&live.runs, name, layer, *metric);
                     if !pts.is_empty() {
-                        pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
+                        pui.line(
+                            Line::new(name.clone(), pts)
+                                .color(colors.of(name))
+                                .width(2.0),
+                        );
                     }
                 }
             });
@@ -138,9 +154,13 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, metric: &mut LayerMetric, final_histog
         chart(("layer-hist", layer), height)
             .y_axis_label("fraction")
             .show(ui, |pui| {
-                for (i, name) in inits.iter().enumerate() {
+                for name in &inits {
                     if let Some(pts) = histogram(&live.runs, name, layer, *final_histograms) {
-                        pui.line(Line::new(name.clone(), pts).color(color32(i)).width(2.0));
+                        pui.line(
+                            Line::new(name.clone(), pts)
+                                .color(colors.of(name))
+                                .width(2.0),
+                        );
                     }
                 }
             });

@@ -13,6 +13,8 @@ use crate::study::{RunResult, StudyResult, StudySpec};
 pub struct Status {
     pub error: bool,
     pub text: String,
+    /// The study's settings were invalid: the message goes away by itself once they are fixed.
+    pub about_settings: bool,
 }
 
 /// A training run in progress.

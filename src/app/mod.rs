@@ -10,6 +10,7 @@
 
 mod actions;
 mod chrome;
+mod colors;
 mod dataset_panel;
 mod frame_stats;
 mod jobs;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Instant;
 
+pub use colors::Colors;
 pub use jobs::DialogPurpose;
 pub use live::{Live, Status};
 pub use state::{State, ViewSettings};
@@ -62,6 +64,8 @@ struct RunSlot {
     result: Option<StudyResult>,
     exporting: bool,
     last_export: Option<PathBuf>,
+    /// What Reset cleared, until the next run: Undo brings it back.
+    undo: Option<(Live, Option<StudyResult>)>,
 }
 
 /// What the user is looking at (not persisted).
@@ -73,6 +77,8 @@ struct ViewState {
     show_layers: bool,
     layer_metric: layers::LayerMetric,
     final_histograms: bool,
+    /// Initializers hidden from the charts (through the shared legend).
+    hidden: Vec<String>,
 }
 
 /// The application.
@@ -185,7 +191,53 @@ impl InitlabApp {
         self.view.status = Some(Status {
             error,
             text: text.into(),
+            about_settings: false,
         });
+    }
+
+    /// An error about the study's settings, cleared as soon as they are valid again.
+    fn set_settings_error(&mut self, text: impl Into<String>) {
+        self.set_status(true, text);
+        if let Some(s) = &mut self.view.status {
+            s.about_settings = true;
+        }
+    }
+
+    /// Why Run is disabled now, in words for its tooltip; `None` when it is enabled. (An
+    /// invalid or too large study leaves Run enabled: pressing it says what is wrong.)
+    pub fn run_blocker(&self) -> Option<String> {
+        if self.is_running() {
+            return Some("a study is already running".into());
+        }
+        let Some(prepared) = &self.data.prepared else {
+            return Some(if self.data.table.is_some() {
+                "the data is being prepared".into()
+            } else {
+                "load a dataset first".into()
+            });
+        };
+        prepared
+            .as_ref()
+            .err()
+            .map(|e| format!("the data cannot be used: {e}"))
+    }
+
+    /// Whether the last reset can be undone.
+    pub fn can_undo_reset(&self) -> bool {
+        self.run.undo.is_some()
+    }
+
+    /// Gives every initializer of the study, and of the results on screen, its colour.
+    fn sync_colors(&mut self) {
+        let mut names = self.state.spec.initializer_names();
+        if let Some(live) = &self.run.live {
+            for n in live.spec.initializer_names() {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        self.state.colors.sync(names.iter().map(String::as_str));
     }
 
     // ----- drawing -----
@@ -217,6 +269,12 @@ impl InitlabApp {
             self.request_load(source);
         }
         self.drain();
+        self.sync_colors();
+        if self.view.status.as_ref().is_some_and(|s| s.about_settings)
+            && self.state.spec.validate().is_ok()
+        {
+            self.view.status = None;
+        }
         self.handle_dropped_files(ui);
         self.refresh_preparation();
         self.panels(ui);

@@ -3,44 +3,40 @@
 //! with axis labels and hover read-outs converted back.
 
 use egui::Color32;
-use egui_plot::{ColorConflictHandling, FilledArea, HoverPosition, Legend, Line, Plot};
+use egui_plot::{FilledArea, HoverPosition, Line, Plot};
 
 use super::Live;
+use super::colors::Colors;
 use super::state::ViewSettings;
-use super::widgets::{color32, log_grid, tick_label};
+use super::widgets::{log_grid, tick_label};
+use crate::data::Task;
 use crate::report::{Curve, Metric, curve};
 
-pub fn ui(ui: &mut egui::Ui, live: &Live, view: &ViewSettings) {
+/// What the curves of one run are drawn with: the view settings, each initializer's colour,
+/// and the initializers the user has hidden in the shared legend.
+pub struct Style<'a> {
+    pub view: &'a ViewSettings,
+    pub colors: &'a Colors,
+    pub hidden: &'a [String],
+}
+
+/// The three charts of the Curves tab.
+pub fn ui(ui: &mut egui::Ui, live: &Live, style: &Style<'_>) {
     let width = ui.available_width();
     let height = 260.0;
+    let log = style.view.log_scale;
     ui.horizontal(|ui| {
         let w = (width - 16.0) / 2.0;
-        ui.vertical(|ui| {
-            ui.set_width(w);
-            ui.strong("Training loss");
-            plot(
-                ui,
-                "train-loss",
-                live,
-                Metric::TrainLoss,
-                view,
-                view.log_scale,
-                height,
-            );
-        });
-        ui.vertical(|ui| {
-            ui.set_width(w);
-            ui.strong("Validation loss");
-            plot(
-                ui,
-                "val-loss",
-                live,
-                Metric::ValLoss,
-                view,
-                view.log_scale,
-                height,
-            );
-        });
+        for (title, id, metric) in [
+            ("Training loss", "train-loss", Metric::TrainLoss),
+            ("Validation loss", "val-loss", Metric::ValLoss),
+        ] {
+            ui.vertical(|ui| {
+                ui.set_width(w);
+                ui.strong(title);
+                plot(ui, id, live, metric, style, log, height);
+            });
+        }
     });
     ui.strong(format!("Validation {}", live.task.score_name()));
     plot(
@@ -48,10 +44,52 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, view: &ViewSettings) {
         "val-score",
         live,
         Metric::ValScore,
-        view,
+        style,
         false,
         height * 0.8,
     );
+}
+
+/// The y range that shows every initializer that did not diverge: a diverged arm's last
+/// finite values (1e19 and more) would otherwise flatten every other curve. `None` when no arm
+/// diverged (egui_plot's own fit is right then). Scores are clipped below at R² = -1 (a very bad
+/// regression arm would flatten the rest) and span [0, 1] for accuracy.
+fn default_range(live: &Live, metric: Metric, log: bool) -> Option<(f64, f64)> {
+    let any_diverged = live.runs.iter().any(|r| r.diverged);
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for name in live.spec.initializer_names() {
+        if live
+            .runs
+            .iter()
+            .any(|r| r.initializer == name && r.diverged)
+        {
+            continue;
+        }
+        let c = curve(&live.runs, &name, metric);
+        for v in c.min.iter().chain(&c.max).filter(|v| v.is_finite()) {
+            lo = lo.min(*v);
+            hi = hi.max(*v);
+        }
+    }
+    if metric == Metric::ValScore {
+        let floor = if live.task == Task::Regression {
+            -1.0
+        } else {
+            0.0
+        };
+        return Some((lo.max(floor).min(0.0), hi.max(1.0)));
+    }
+    if !any_diverged || !(lo.is_finite() && hi.is_finite()) {
+        return None;
+    }
+    let (lo, hi) = if log {
+        (lo.max(1e-12).log10(), hi.max(1e-12).log10())
+    } else {
+        (lo, hi)
+    };
+    let pad = ((hi - lo) * 0.05).max(1e-9);
+    Some((lo - pad, hi + pad))
 }
 
 /// Exponential moving average with factor `alpha` (0: unchanged).
@@ -95,19 +133,15 @@ fn plot(
     id: &str,
     live: &Live,
     metric: Metric,
-    view: &ViewSettings,
+    style: &Style<'_>,
     log: bool,
     height: f32,
 ) {
+    let view = style.view;
     let alpha = view.smoothing as f64;
     let unlog = move |y: f64| if log { 10f64.powf(y) } else { y };
     let mut plot = Plot::new(id)
         .height(height)
-        .legend(
-            Legend::default()
-                .follow_insertion_order(true)
-                .color_conflict_handling(ColorConflictHandling::PickLast),
-        )
         .x_axis_label("epoch")
         .link_axis(egui::Id::unique("epochs"), [true, false])
         .link_cursor(egui::Id::unique("epochs"), [true, false])
@@ -130,14 +164,19 @@ fn plot(
     } else {
         plot.y_axis_formatter(|mark, _| tick_label(mark.value))
     };
+    if let Some((lo, hi)) = default_range(live, metric, log) {
+        plot = plot.default_y_bounds(lo, hi);
+    }
     plot.show(ui, |pui| {
-        for (i, init) in live.spec.initializers.iter().enumerate() {
-            let name = init.to_string();
+        for name in live.spec.initializer_names() {
+            if style.hidden.contains(&name) {
+                continue;
+            }
             let c = curve(&live.runs, &name, metric);
             if c.epochs.is_empty() {
                 continue;
             }
-            let color = color32(i);
+            let color = style.colors.of(&name);
             let (xs, mean, lo, hi) = transform(&c, alpha, log);
             if view.show_bands && live.spec.repeats > 1 && xs.len() > 1 {
                 let [r, g, b, _] = color.to_array();

@@ -3,6 +3,7 @@
 use egui::RichText;
 
 use super::Live;
+use super::colors::Colors;
 use crate::report::pm;
 use crate::study::{InitSummary, summarize};
 
@@ -45,7 +46,7 @@ fn key(s: &InitSummary, column: usize) -> f64 {
 }
 
 /// The results table of `live`, sorted by `sort` (clicking a header changes it).
-pub fn ui(ui: &mut egui::Ui, live: &Live, sort: &mut Sort) {
+pub fn ui(ui: &mut egui::Ui, live: &Live, colors: &Colors, sort: &mut Sort) {
     let score_title = format!("val {}", live.task.score_name());
     let names: Vec<String> = live.spec.initializer_names();
     let mut rows: Vec<(usize, InitSummary)> = summarize(&names, &live.runs)
@@ -87,12 +88,12 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, sort: &mut Sort) {
                 }
             }
             ui.end_row();
-            for (i, s) in rows {
+            for (_, s) in rows {
                 ui.horizontal(|ui| {
                     let (rect, _) =
                         ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
                     ui.painter()
-                        .rect_filled(rect, 2.0, super::widgets::color32(i));
+                        .rect_filled(rect, 2.0, colors.of(&s.initializer));
                     ui.label(&s.initializer);
                 });
                 ui.label(pm(s.final_val_loss_mean, s.final_val_loss_std));

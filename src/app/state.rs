@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::colors::Colors;
 use crate::study::StudySpec;
 
 /// Persisted state. Runtime things (threads, loaded tables, live results) live in the app.
@@ -13,6 +14,8 @@ pub struct State {
     pub view: ViewSettings,
     /// The text in the path field, for typing paths where no file dialog is available.
     pub path_input: String,
+    /// Each initializer's colour, kept for the life of the study.
+    pub colors: Colors,
 }
 
 /// How the curves are drawn.

@@ -7,15 +7,25 @@ use crate::init::{BiasInit, CATALOGUE, FanMode, Gain, Initializer, describe};
 use crate::study::{Limits, PRESETS, StudySpec, builtin};
 use crate::train::OptimizerKind;
 
-use super::widgets::{choice, color32, remove_button};
+use super::colors::Colors;
+use super::widgets::{choice, remove_button};
 
-pub fn ui(spec: &mut StudySpec, ui: &mut egui::Ui) {
-    ui.heading("Study");
+/// Draws the panel, editing `spec`; returns true when the user asked for the default study.
+pub fn ui(spec: &mut StudySpec, colors: &Colors, ui: &mut egui::Ui) -> bool {
+    let mut defaults = false;
+    ui.horizontal(|ui| {
+        ui.heading("Study");
+        defaults = ui
+            .small_button("Defaults")
+            .on_hover_text("the default model, training and initializers (the data stays)")
+            .clicked();
+    });
     model(spec, ui);
     ui.separator();
     training(spec, ui);
     ui.separator();
-    initializers(spec, ui);
+    initializers(spec, colors, ui);
+    defaults
 }
 
 fn model(spec: &mut StudySpec, ui: &mut egui::Ui) {
@@ -131,9 +141,9 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
     });
 }
 
-fn initializers(spec: &mut StudySpec, ui: &mut egui::Ui) {
+fn initializers(spec: &mut StudySpec, colors: &Colors, ui: &mut egui::Ui) {
     initializer_menus(spec, ui);
-    initializer_rows(spec, ui);
+    initializer_rows(spec, colors, ui);
     if spec.initializers.is_empty() {
         ui.colored_label(
             Color32::from_rgb(200, 40, 40),
@@ -179,14 +189,15 @@ fn initializer_menus(spec: &mut StudySpec, ui: &mut egui::Ui) {
 }
 
 /// One row per initializer: colour, name (formula on hover), parameter, move up, remove.
-fn initializer_rows(spec: &mut StudySpec, ui: &mut egui::Ui) {
+fn initializer_rows(spec: &mut StudySpec, colors: &Colors, ui: &mut egui::Ui) {
     let act = spec.model.activation;
     let mut remove = None;
     let mut move_up = None;
     for (i, init) in spec.initializers.iter_mut().enumerate() {
         ui.horizontal(|ui| {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-            ui.painter().rect_filled(rect, 2.0, color32(i));
+            ui.painter()
+                .rect_filled(rect, 2.0, colors.of(&init.to_string()));
             ui.label(init.to_string())
                 .on_hover_text(describe(init, init.gain(act)));
             parameter(init, ui, i);

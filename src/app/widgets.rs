@@ -2,6 +2,8 @@
 
 use egui::Color32;
 
+use super::colors::Colors;
+
 /// The colour of the initializer at position `i` of the study (the report uses the same palette).
 pub fn color32(i: usize) -> Color32 {
     let (r, g, b) = crate::palette::color(i);
@@ -42,15 +44,33 @@ pub fn remove_button(ui: &mut egui::Ui, what: &str) -> bool {
         .clicked()
 }
 
-/// One legend for every chart of a view: the colours are the same in every chart, so a row of
-/// swatches above them replaces per-chart legends that covered the data.
-pub fn legend(ui: &mut egui::Ui, names: &[String]) {
+/// One legend for every chart of a view, beside them rather than over the data (per-chart
+/// legends covered the final epochs, where comparisons are read). Clicking a name hides or
+/// shows that initializer in every chart.
+pub fn legend(ui: &mut egui::Ui, names: &[String], colors: &Colors, hidden: &mut Vec<String>) {
     ui.horizontal_wrapped(|ui| {
-        for (i, name) in names.iter().enumerate() {
+        for name in names {
+            let shown = !hidden.contains(name);
+            let color = if shown {
+                colors.of(name)
+            } else {
+                Color32::from_gray(160)
+            };
             let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 4.0), egui::Sense::hover());
-            ui.painter().rect_filled(rect, 1.0, color32(i));
-            ui.label(name);
-            ui.add_space(8.0);
+            ui.painter().rect_filled(rect, 1.0, color);
+            let text = egui::RichText::new(name).color(color);
+            if ui
+                .selectable_label(shown, text)
+                .on_hover_text("show or hide in every chart")
+                .clicked()
+            {
+                if shown {
+                    hidden.push(name.clone());
+                } else {
+                    hidden.retain(|n| n != name);
+                }
+            }
+            ui.add_space(6.0);
         }
     });
 }
