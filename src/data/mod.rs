@@ -9,6 +9,7 @@ mod prepared;
 mod sniff;
 mod split;
 mod table;
+mod target;
 
 pub use error::DataError;
 pub use load::{LoadProgress, load_csv, parse_csv};
@@ -19,3 +20,4 @@ pub use prepared::{
 };
 pub use sniff::{is_missing, parse_cell, sniff_delimiter};
 pub use table::{Column, ColumnData, ColumnKind, MISSING_CODE, Table};
+pub use target::{TARGET_NAMES, TargetGuess, guess_target};
