@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use initlab::data::bundled::BUNDLED;
 use initlab::data::{
     ColumnData, ColumnKind, DataError, MissingPolicy, PrepareOptions, Targets, Task, TaskChoice,
-    load_csv, parse_csv, prepare,
+    guess_target, load_csv, parse_csv, prepare,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -211,6 +211,170 @@ fn missing_values_drop_and_impute_with_counts() {
     );
 }
 
+/// The mean of the present cells of `rows`, computed here by hand.
+fn mean_of(raw: &[f32], rows: &[usize]) -> f64 {
+    let v: Vec<f64> = rows
+        .iter()
+        .map(|&r| raw[r] as f64)
+        .filter(|v| !v.is_nan())
+        .collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+#[test]
+fn imputation_fills_the_training_mean_and_the_training_mode() {
+    let t = load("missing.csv").expect("loads");
+    let f2 = numeric(&t, "f2");
+    let impute = |seed| {
+        let o = PrepareOptions {
+            missing: MissingPolicy::ImputeMean,
+            ..opts("y")
+        };
+        prepare(&t, &o, seed).expect("impute")
+    };
+    // A seed whose training mean of f2 differs from the mean over all used rows, so that a fill
+    // from all rows would be caught.
+    let (p, train_mean) = (0..20)
+        .map(impute)
+        .find_map(|p| {
+            let used: Vec<usize> = p.train_rows.iter().chain(&p.val_rows).copied().collect();
+            let train_mean = mean_of(&f2, &p.train_rows);
+            ((mean_of(&f2, &used) - train_mean).abs() > 1.0).then_some((p, train_mean))
+        })
+        .expect("a seed that tells the means apart");
+    let d = p.n_inputs;
+    let col = p.input_names.iter().position(|n| n == "f2").expect("f2");
+    // Undo whatever standardisation was applied, as read off two present training cells, so the
+    // check does not assume how the column was standardised.
+    let present: Vec<(f64, f64)> = (p.train_rows.iter().enumerate())
+        .filter(|&(_, &r)| !f2[r].is_nan())
+        .map(|(i, &r)| (f2[r] as f64, p.x_train[i * d + col] as f64))
+        .collect();
+    let ((v1, x1), (v2, x2)) = (present[0], present[1]);
+    let scale = (v1 - v2) / (x1 - x2);
+    let unstandardise = |x: f32| v1 + (x as f64 - x1) * scale;
+    let mut filled = 0;
+    for (rows, x) in [(&p.train_rows, &p.x_train), (&p.val_rows, &p.x_val)] {
+        for (i, &r) in rows.iter().enumerate().filter(|&(_, &r)| f2[r].is_nan()) {
+            let value = unstandardise(x[i * d + col]);
+            assert!(
+                (value - train_mean).abs() < 1e-3,
+                "row {r}: filled {value}, training mean {train_mean}"
+            );
+            filled += 1;
+        }
+    }
+    assert_eq!(filled, 3, "NA, nan and inf in f2");
+
+    // The colour fill is the most frequent colour of the training rows.
+    let color = &t.columns[t.column_index("color").expect("color")];
+    let mut counts = std::collections::BTreeMap::new();
+    for &r in p.train_rows.iter().filter(|&&r| !color.is_missing(r)) {
+        *counts.entry(color.cell_text(r)).or_insert(0usize) += 1;
+    }
+    let top = counts.values().max().expect("colours");
+    let modes: Vec<&String> = counts
+        .iter()
+        .filter(|(_, n)| *n == top)
+        .map(|(c, _)| c)
+        .collect();
+    for (rows, x) in [(&p.train_rows, &p.x_train), (&p.val_rows, &p.x_val)] {
+        for (i, &r) in rows
+            .iter()
+            .enumerate()
+            .filter(|&(_, &r)| color.is_missing(r))
+        {
+            let hot: Vec<&str> = p
+                .input_names
+                .iter()
+                .enumerate()
+                .filter(|(k, n)| n.starts_with("color=") && x[i * d + k] == 1.0)
+                .map(|(_, n)| &n["color=".len()..])
+                .collect();
+            assert_eq!(hot.len(), 1, "row {r}: {hot:?}");
+            assert!(
+                modes.iter().any(|m| m.as_str() == hot[0]),
+                "row {r}: {hot:?} vs {modes:?}"
+            );
+        }
+    }
+}
+
+/// `c` holds `rare` on row 7 only; `a` and `b` elsewhere.
+fn rare_level_table() -> initlab::data::Table {
+    let mut csv = String::from("x,c,y\n");
+    for i in 0..20 {
+        let c = match i {
+            7 => "rare",
+            _ if i % 3 == 0 => "a",
+            _ => "b",
+        };
+        csv += &format!("{i},{c},{}\n", i % 2);
+    }
+    parse_csv(csv.as_bytes(), "rare.csv", &mut |_| {}).expect("loads")
+}
+
+#[test]
+fn a_category_absent_from_training_gets_no_input() {
+    let t = rare_level_table();
+    let (mut in_val, mut in_train) = (false, false);
+    for seed in 0..40 {
+        let p = prepare(&t, &opts("y"), seed).expect("prepares");
+        let rare = p.input_names.iter().any(|n| n == "c=rare");
+        if let Some(i) = p.val_rows.iter().position(|&r| r == 7) {
+            in_val = true;
+            // Only training levels get a slot: x, c=a, c=b; the rare cell encodes as all zeros.
+            assert!(!rare, "seed {seed}: {:?}", p.input_names);
+            assert_eq!(p.n_inputs, 3, "seed {seed}");
+            assert_eq!(&p.x_val[i * 3 + 1..i * 3 + 3], &[0.0, 0.0], "seed {seed}");
+            assert_eq!(p.summary.cells_unseen_level, 1, "seed {seed}");
+            assert!(
+                p.summary
+                    .describe()
+                    .contains("1 validation cells hold a category")
+            );
+        } else {
+            in_train = true;
+            assert!(rare, "seed {seed}: {:?}", p.input_names);
+            assert_eq!((p.n_inputs, p.summary.cells_unseen_level), (4, 0));
+        }
+    }
+    assert!(in_val && in_train, "the seeds put row 7 on both sides");
+}
+
+#[test]
+fn guess_target_prefers_target_names_then_the_last_column() {
+    let table = |csv: &str| parse_csv(csv.as_bytes(), "t.csv", &mut |_| {}).expect("loads");
+    let g = guess_target(&table(
+        "species,bill,year\nAdelie,39.1,2007\nGentoo,46.1,2008\n",
+    ))
+    .expect("a guess");
+    assert_eq!(g.column, "species");
+    assert_eq!(g.rule, "named like a target: 'species'");
+    let g = guess_target(&table("a,b,c\n1,2,3\n4,5,6\n")).expect("a guess");
+    assert_eq!(
+        (g.column.as_str(), g.rule.as_str()),
+        ("c", "the last column")
+    );
+    // Case, spaces and separators do not matter; generic names win over dataset names.
+    let g = guess_target(&table("species, Class_Label ,x\nA,1,2\nB,0,3\n")).expect("a guess");
+    assert_eq!(g.column, "Class_Label");
+    let g = guess_target(&table("x,TARGET,y\n1,2,3\n4,5,6\n")).expect("a guess");
+    assert_eq!(g.column, "TARGET");
+    // A column with no value at all cannot be the target.
+    let g = guess_target(&table("label,x,z\n,1,2\nNA,3,4\n")).expect("a guess");
+    assert_eq!(g.column, "z");
+    for (b, target) in
+        BUNDLED
+            .iter()
+            .zip(["digit", "species", "cultivar", "diagnosis", "progression"])
+    {
+        let g = guess_target(&b.load().expect("loads")).expect("a guess");
+        assert_eq!((b.name, g.column.as_str()), (b.name, target));
+        assert_eq!(g.column, b.target, "{}", b.name);
+    }
+}
+
 #[test]
 fn task_inference_and_override() {
     let t = load("duplicates_and_types.csv").expect("loads");
@@ -301,6 +465,12 @@ fn errors_name_file_line_and_column() {
     assert_eq!(
         e,
         "one_class.csv: no column named 'nope' (columns: a, b, y)"
+    );
+    // Text in another encoding: the line of the first byte that is not UTF-8, not line 1.
+    assert!(
+        msg("latin1_line3.csv").starts_with("latin1_line3.csv: line 3: not UTF-8 text"),
+        "{}",
+        msg("latin1_line3.csv")
     );
     for m in ["empty.csv", "ragged.csv", "binary.csv", "stray_word.csv"] {
         assert!(!msg(m).contains('\n'), "one line: {m}");

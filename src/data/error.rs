@@ -15,7 +15,9 @@ pub enum DataError {
     #[error("{file}: the file has a header but no data rows")]
     HeaderOnly { file: String },
 
-    #[error("{file}: line {line}: not UTF-8 text (is this a binary file?)")]
+    #[error(
+        "{file}: line {line}: not UTF-8 text (a binary file, or text saved as Latin-1 or another encoding?)"
+    )]
     NotText { file: String, line: u64 },
 
     #[error("{file}: line {line}: {found} fields, but the header has {expected}")]

@@ -54,39 +54,99 @@ pub fn parse_csv(
 ) -> Result<Table, DataError> {
     let text = check_text(bytes, file)?;
     let delimiter = sniff_delimiter(text);
-    let decimal_comma = delimiter == b';';
+    let mut reader = csv_reader(text, delimiter);
+    let header = read_header(&mut reader, file)?;
+    let names = disambiguate(&header);
     let total = bytes.len() as u64;
+    // A `;` file is the European convention, where the decimal separator is a comma.
+    let pass1 = read_rows(
+        &mut reader,
+        names.len(),
+        delimiter == b';',
+        total,
+        text,
+        file,
+        progress,
+    )?;
+    let n_rows = pass1.row_lines.len();
+    if n_rows == 0 {
+        return Err(DataError::HeaderOnly { file: file.into() });
+    }
+    let text_columns = text_columns(&pass1.columns, &names, file)?;
+    let text_data = if text_columns.is_empty() {
+        HashMap::new()
+    } else {
+        read_text_columns(text, delimiter, &text_columns, n_rows, file)?
+    };
+    let columns = type_columns(pass1.columns, text_data, &names, &header, n_rows);
+    progress(LoadProgress {
+        bytes_done: total,
+        bytes_total: total,
+        rows: n_rows,
+    });
+    Ok(Table {
+        source: file.into(),
+        delimiter,
+        columns,
+        n_rows,
+        row_lines: pass1.row_lines,
+        preview: pass1.preview,
+        sha256: sha256_hex(bytes),
+    })
+}
 
-    let mut reader = csv::ReaderBuilder::new()
+/// Flexible (ragged rows are reported by us, with their line) and headerless (the header is read
+/// as a record, so blank lines before it are skipped the same way as between rows).
+fn csv_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text);
-    let mut record = csv::StringRecord::new();
+        .from_reader(text)
+}
 
-    let header = loop {
+/// The first non-blank record.
+fn read_header(reader: &mut csv::Reader<&[u8]>, file: &str) -> Result<Vec<String>, DataError> {
+    let mut record = csv::StringRecord::new();
+    loop {
         match reader.read_record(&mut record) {
             Ok(false) => return Err(DataError::Empty { file: file.into() }),
             Ok(true) if is_blank(&record) => continue,
-            Ok(true) => break record.iter().map(str::to_owned).collect::<Vec<_>>(),
+            Ok(true) => return Ok(record.iter().map(str::to_owned).collect()),
             Err(e) => return Err(csv_error(e, file)),
         }
-    };
-    let names = disambiguate(&header);
-    let width = names.len();
+    }
+}
 
-    // Guess the row count from the header's share of the file, to reserve once.
+/// What the first pass keeps: every column's numbers, the line of every row, the preview.
+struct Pass1 {
+    columns: Vec<Pass1Column>,
+    row_lines: Vec<u32>,
+    preview: Vec<Vec<String>>,
+}
+
+/// The first pass over the data rows: checks their width and parses every cell as a number.
+fn read_rows(
+    reader: &mut csv::Reader<&[u8]>,
+    width: usize,
+    decimal_comma: bool,
+    total: u64,
+    text: &[u8],
+    file: &str,
+    progress: &mut dyn FnMut(LoadProgress),
+) -> Result<Pass1, DataError> {
+    // Guess the row count from the first lines' length, to reserve once.
     let est_rows = estimate_rows(text);
-    let mut builders: Vec<Pass1Column> = (0..width).map(|_| Pass1Column::new(est_rows)).collect();
-    let mut row_lines: Vec<u32> = Vec::with_capacity(est_rows);
-    let mut preview = Vec::new();
-
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(e, file)),
-        }
+    let mut pass1 = Pass1 {
+        columns: (0..width).map(|_| Pass1Column::new(est_rows)).collect(),
+        row_lines: Vec::with_capacity(est_rows),
+        preview: Vec::new(),
+    };
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| csv_error(e, file))?
+    {
         let line = record.position().map_or(0, |p| p.line());
         if is_blank(&record) {
             continue;
@@ -99,81 +159,76 @@ pub fn parse_csv(
                 expected: width,
             });
         }
-        let row = row_lines.len();
-        for (builder, cell) in builders.iter_mut().zip(record.iter()) {
-            builder.push(cell, decimal_comma, line);
+        let row = pass1.row_lines.len();
+        for (column, cell) in pass1.columns.iter_mut().zip(record.iter()) {
+            column.push(cell, decimal_comma, line);
         }
-        row_lines.push(u32::try_from(line).unwrap_or(u32::MAX));
-        if preview.len() < PREVIEW_ROWS {
-            preview.push(record.iter().map(str::to_owned).collect());
+        pass1
+            .row_lines
+            .push(u32::try_from(line).unwrap_or(u32::MAX));
+        if pass1.preview.len() < PREVIEW_ROWS {
+            pass1
+                .preview
+                .push(record.iter().map(str::to_owned).collect());
         }
         if row.is_multiple_of(PROGRESS_EVERY) {
-            let done = record.position().map_or(0, |p| p.byte());
             progress(LoadProgress {
-                bytes_done: done,
+                bytes_done: record.position().map_or(0, |p| p.byte()),
                 bytes_total: total,
                 rows: row,
             });
         }
     }
-    let n_rows = row_lines.len();
-    if n_rows == 0 {
-        return Err(DataError::HeaderOnly { file: file.into() });
-    }
+    Ok(pass1)
+}
 
-    // Decide each column's fate; text columns need their raw strings, read in a second pass.
+/// The columns holding text, which need their raw strings in a second pass; a mostly numeric
+/// column with a stray word is an error naming the word's line.
+fn text_columns(
+    columns: &[Pass1Column],
+    names: &[String],
+    file: &str,
+) -> Result<Vec<usize>, DataError> {
     let mut text_columns = Vec::new();
-    for (i, b) in builders.iter().enumerate() {
-        if b.text_cells > 0 {
-            if let Some((line, value)) = b.stray_word() {
-                return Err(DataError::StrayText {
-                    file: file.into(),
-                    line,
-                    column: names[i].clone(),
-                    value,
-                });
-            }
-            text_columns.push(i);
+    for (i, c) in columns.iter().enumerate().filter(|(_, c)| c.text_cells > 0) {
+        if let Some((line, value)) = c.stray_word() {
+            return Err(DataError::StrayText {
+                file: file.into(),
+                line,
+                column: names[i].clone(),
+                value,
+            });
         }
+        text_columns.push(i);
     }
-    let mut text_data = if text_columns.is_empty() {
-        HashMap::new()
-    } else {
-        read_text_columns(text, delimiter, &text_columns, n_rows, file)?
-    };
+    Ok(text_columns)
+}
 
-    let columns = builders
+/// The final columns: text from the second pass where there is some, numbers otherwise.
+fn type_columns(
+    columns: Vec<Pass1Column>,
+    mut text_data: HashMap<usize, TextColumn>,
+    names: &[String],
+    header: &[String],
+    n_rows: usize,
+) -> Vec<Column> {
+    columns
         .into_iter()
         .enumerate()
-        .map(|(i, b)| {
+        .map(|(i, c)| {
             let (data, missing) = match text_data.remove(&i) {
                 Some((codes, levels, missing)) => (ColumnData::Text { codes, levels }, missing),
-                None => (ColumnData::Numeric(b.values), b.missing),
+                None => (ColumnData::Numeric(c.values), c.missing),
             };
-            let kind = infer_kind(&data, n_rows - missing);
             Column {
                 name: names[i].clone(),
                 original_name: header[i].trim().to_owned(),
-                kind,
+                kind: infer_kind(&data, n_rows - missing),
                 data,
                 missing,
             }
         })
-        .collect();
-    progress(LoadProgress {
-        bytes_done: total,
-        bytes_total: total,
-        rows: n_rows,
-    });
-    Ok(Table {
-        source: file.into(),
-        delimiter,
-        columns,
-        n_rows,
-        row_lines,
-        preview,
-        sha256: sha256_hex(bytes),
-    })
+        .collect()
 }
 
 /// Rejects binary and non-UTF-8 input with the line of the first bad byte; strips a UTF-8 BOM.
@@ -304,11 +359,7 @@ fn read_text_columns(
     n_rows: usize,
     file: &str,
 ) -> Result<HashMap<usize, TextColumn>, DataError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text);
+    let mut reader = csv_reader(text, delimiter);
     let mut dicts: Vec<HashMap<String, u32>> = vec![HashMap::new(); which.len()];
     let mut out: Vec<TextColumn> = (0..which.len())
         .map(|_| (Vec::with_capacity(n_rows), Vec::new(), 0))

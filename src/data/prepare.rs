@@ -1,481 +1,304 @@
-//! [`Table`] -> [`PreparedData`]: target and task, missing values, one-hot encoding, a seeded
-//! (stratified) split, and standardisation fitted on the training rows only.
+//! [`Table`] -> [`PreparedData`]: the preparation pipeline. Each step is a function named for
+//! what it does; the encoders (in `encode`) and the split (in `split`) live in their own modules.
 
-use rand::seq::SliceRandom;
-use serde::{Deserialize, Serialize};
-
+use super::encode::{class_labels, encode_features, standardised_targets};
 use super::error::DataError;
-use super::table::{Column, ColumnData, ColumnKind, MISSING_CODE, Table, format_number};
-use crate::rng::{derive_rng, stream};
-
-/// Classification or regression, as inferred or as forced by the user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Task {
-    Classification,
-    Regression,
-}
-
-impl Task {
-    /// The validation score's name as people read it ("accuracy" or "R²"); every label of the
-    /// score (table column, chart axis, report heading) is built from this one place.
-    pub fn score_name(self) -> &'static str {
-        match self {
-            Task::Classification => "accuracy",
-            Task::Regression => "R²",
-        }
-    }
-
-    /// The score's name in machine-readable files (`curves.csv`): ASCII, no spaces.
-    pub fn score_key(self) -> &'static str {
-        match self {
-            Task::Classification => "accuracy",
-            Task::Regression => "r2",
-        }
-    }
-}
-
-/// The user's choice of task; `Auto` infers it from the target column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskChoice {
-    #[default]
-    Auto,
-    Classification,
-    Regression,
-}
-
-/// What to do with a row whose feature cell is missing (a missing target always drops the row).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MissingPolicy {
-    #[default]
-    DropRow,
-    /// Numeric cells get the training mean, categorical cells the most frequent training level.
-    ImputeMean,
-}
-
-/// How to turn a table into training data; part of every study spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PrepareOptions {
-    pub target: String,
-    pub task: TaskChoice,
-    pub missing: MissingPolicy,
-    /// Columns the user excluded from the features.
-    pub ignore: Vec<String>,
-    pub val_fraction: f64,
-}
-
-impl Default for PrepareOptions {
-    fn default() -> Self {
-        Self {
-            target: String::new(),
-            task: TaskChoice::Auto,
-            missing: MissingPolicy::DropRow,
-            ignore: Vec::new(),
-            val_fraction: 0.2,
-        }
-    }
-}
-
-/// Targets of one split.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Targets {
-    /// Class indices into [`PreparedData::classes`].
-    Classes(Vec<u32>),
-    /// Standardised values (training mean and std), one output.
-    Values(Vec<f32>),
-}
-
-impl Targets {
-    pub fn len(&self) -> usize {
-        match self {
-            Targets::Classes(v) => v.len(),
-            Targets::Values(v) => v.len(),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// One input feature after encoding.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeatureInfo {
-    pub column: String,
-    /// `numeric` or `categorical`.
-    pub kind: String,
-    /// Number of model inputs (1, or the number of one-hot levels).
-    pub width: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExcludedColumn {
-    pub column: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClassCount {
-    pub name: String,
-    pub count: usize,
-}
-
-/// What loading and preparation did, in terms a user can check.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DataSummary {
-    pub file: String,
-    /// SHA-256 of the file's bytes.
-    #[serde(default)]
-    pub sha256: String,
-    pub target: String,
-    pub task: Task,
-    pub rows_total: usize,
-    pub rows_used: usize,
-    pub rows_dropped_missing_target: usize,
-    pub rows_dropped_missing_features: usize,
-    pub cells_imputed: usize,
-    pub n_train: usize,
-    pub n_val: usize,
-    pub n_inputs: usize,
-    pub features: Vec<FeatureInfo>,
-    pub excluded: Vec<ExcludedColumn>,
-    /// Classification only: every class with its count over the used rows.
-    pub classes: Vec<ClassCount>,
-    pub missing_policy: MissingPolicy,
-}
-
-impl DataSummary {
-    /// A few lines for terminals and the UI.
-    pub fn describe(&self) -> String {
-        let mut s = format!(
-            "{}: {} of {} rows used ({} train, {} validation)",
-            self.file, self.rows_used, self.rows_total, self.n_train, self.n_val
-        );
-        let dropped = self.rows_dropped_missing_target + self.rows_dropped_missing_features;
-        if dropped > 0 {
-            s += &format!(
-                "; {dropped} dropped ({} missing target, {} missing features)",
-                self.rows_dropped_missing_target, self.rows_dropped_missing_features
-            );
-        }
-        if self.cells_imputed > 0 {
-            s += &format!("; {} cells imputed", self.cells_imputed);
-        }
-        let numeric = self.features.iter().filter(|f| f.kind == "numeric").count();
-        let categorical = self.features.len() - numeric;
-        s += &format!(
-            "\nfeatures: {numeric} numeric, {categorical} categorical -> {} inputs",
-            self.n_inputs
-        );
-        for e in &self.excluded {
-            s += &format!("\nexcluded '{}': {}", e.column, e.reason);
-        }
-        match self.task {
-            Task::Classification => {
-                let classes: Vec<String> = self
-                    .classes
-                    .iter()
-                    .map(|c| format!("{} ({})", c.name, c.count))
-                    .collect();
-                s += &format!(
-                    "\ntarget '{}': classification, {} classes: {}",
-                    self.target,
-                    self.classes.len(),
-                    classes.join(", ")
-                );
-            }
-            Task::Regression => s += &format!("\ntarget '{}': regression", self.target),
-        }
-        s
-    }
-}
-
-/// Training-ready data: row-major `[rows, n_inputs]` matrices.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PreparedData {
-    pub task: Task,
-    pub n_inputs: usize,
-    pub input_names: Vec<String>,
-    pub x_train: Vec<f32>,
-    pub y_train: Targets,
-    pub x_val: Vec<f32>,
-    pub y_val: Targets,
-    /// Class names (classification), in index order.
-    pub classes: Vec<String>,
-    /// Regression: the training target's mean and std, to undo the standardisation.
-    pub target_mean: f32,
-    pub target_std: f32,
-    /// Table rows (0-based) of the training and validation sets, in order.
-    pub train_rows: Vec<usize>,
-    pub val_rows: Vec<usize>,
-    pub summary: DataSummary,
-}
-
-impl PreparedData {
-    pub fn n_train(&self) -> usize {
-        self.y_train.len()
-    }
-
-    pub fn n_val(&self) -> usize {
-        self.y_val.len()
-    }
-
-    /// Model outputs: one logit per class, or one value.
-    pub fn n_outputs(&self) -> usize {
-        match self.task {
-            Task::Classification => self.classes.len(),
-            Task::Regression => 1,
-        }
-    }
-}
+use super::prepared::{
+    ClassCount, DataSummary, ExcludedColumn, MissingPolicy, PrepareOptions, PreparedData, Targets,
+    Task, TaskChoice,
+};
+use super::split::{Split, split};
+use super::table::{Column, ColumnData, ColumnKind, Table};
 
 /// Integer-valued numeric targets with at most this many values are taken as classes.
 const MAX_INTEGER_CLASSES: usize = 20;
+/// The fewest used rows that still leave one row on each side of the split.
+const MIN_ROWS: usize = 2;
 
 /// Prepares `table` for training; `seed` fixes the split for the whole study.
+///
+/// The steps: choose the target and task, select the feature columns, drop rows (missing target,
+/// or missing features under [`MissingPolicy::DropRow`]), label the classes, split, then fit the
+/// encoders (standardisation, one-hot, imputation) on the training rows only and encode both sides.
 pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<PreparedData, DataError> {
-    let file = table.source.clone();
-    if !(opts.val_fraction > 0.0 && opts.val_fraction < 1.0) {
-        return Err(DataError::Setting {
-            field: "val_fraction".into(),
-            message: format!(
-                "must be between 0 and 1 (exclusive), got {}",
-                opts.val_fraction
-            ),
-        });
-    }
-    let t_idx = table
-        .column_index(&opts.target)
-        .ok_or_else(|| DataError::UnknownTarget {
-            file: file.clone(),
-            target: opts.target.clone(),
-            available: table.column_names().join(", "),
-        })?;
-    let target = &table.columns[t_idx];
-    let task = infer_task(target, opts.task, &file)?;
-
-    // Feature columns: everything but the target, the ignored and the free-text columns.
-    let mut excluded = Vec::new();
-    let mut features: Vec<&Column> = Vec::new();
-    for (i, c) in table.columns.iter().enumerate() {
-        if i == t_idx {
-            continue;
-        }
-        if opts
-            .ignore
-            .iter()
-            .any(|n| n == &c.name || n == &c.original_name)
-        {
-            excluded.push(ExcludedColumn {
-                column: c.name.clone(),
-                reason: "ignored by the user".into(),
-            });
-        } else if let ColumnKind::Text { reason } = &c.kind {
-            excluded.push(ExcludedColumn {
-                column: c.name.clone(),
-                reason: reason.clone(),
-            });
-        } else if c.missing == table.n_rows {
-            excluded.push(ExcludedColumn {
-                column: c.name.clone(),
-                reason: "every cell is missing".into(),
-            });
-        } else {
-            features.push(c);
-        }
-    }
+    let file = table.source.as_str();
+    check_val_fraction(opts.val_fraction)?;
+    let target = find_target(table, &opts.target)?;
+    let task = infer_task(target, opts.task, file)?;
+    let (features, mut excluded) = select_features(table, target, &opts.ignore);
     if features.is_empty() {
-        return Err(DataError::NoFeatures { file });
+        return Err(DataError::NoFeatures { file: file.into() });
     }
-
-    // Rows: a missing target always drops the row; missing features drop it under DropRow.
-    let mut rows = Vec::with_capacity(table.n_rows);
-    let mut dropped_target = 0;
-    let mut dropped_features = 0;
-    for r in 0..table.n_rows {
-        if target.is_missing(r) {
-            dropped_target += 1;
-        } else if opts.missing == MissingPolicy::DropRow && features.iter().any(|c| c.is_missing(r))
-        {
-            dropped_features += 1;
-        } else {
-            rows.push(r);
-        }
+    let used = usable_rows(table.n_rows, target, &features, opts.missing);
+    let (labels, classes) = label_classes(target, task, &used.rows, file)?;
+    let sides = split_rows(&used.rows, &labels, classes.len(), opts, seed, file)?;
+    let enc = encode_features(&features, &sides.train_rows, &sides.val_rows);
+    if enc.n_inputs == 0 {
+        return Err(DataError::NoFeatures { file: file.into() });
     }
-
-    // Labels over the used rows.
-    let (labels, classes) = match task {
-        Task::Classification => {
-            let (labels, classes) = class_labels(target, &rows);
-            if classes.len() < 2 {
-                return Err(DataError::OneClass {
-                    file,
-                    column: target.name.clone(),
-                    classes: classes.len(),
-                });
-            }
-            (labels, classes)
-        }
-        Task::Regression => (Vec::new(), Vec::new()),
-    };
-    let min_rows = 2;
-    if rows.len() < min_rows {
-        return Err(DataError::TooFewRows {
-            file,
-            rows: rows.len(),
-            needed: min_rows,
-        });
-    }
-
-    let (train_pos, val_pos) = split(&labels, classes.len(), rows.len(), opts.val_fraction, seed);
-    if train_pos.is_empty() || val_pos.is_empty() {
-        return Err(DataError::TooFewRows {
-            file,
-            rows: rows.len(),
-            needed: min_rows,
-        });
-    }
-    let train_rows: Vec<usize> = train_pos.iter().map(|&p| rows[p]).collect();
-    let val_rows: Vec<usize> = val_pos.iter().map(|&p| rows[p]).collect();
-
-    // Encoders fitted on the training rows only.
-    let encoders: Vec<Encoder> = features
-        .iter()
-        .map(|c| Encoder::fit(c, &train_rows))
-        .collect();
-    let n_inputs: usize = encoders.iter().map(Encoder::width).sum();
-    let mut cells_imputed = 0;
-    let mut encode = |rows: &[usize]| {
-        let mut x = vec![0.0f32; rows.len() * n_inputs];
-        let mut offset = 0;
-        for (c, enc) in features.iter().zip(&encoders) {
-            cells_imputed += enc.write(c, rows, &mut x, offset, n_inputs);
-            offset += enc.width();
-        }
-        x
-    };
-    let x_train = encode(&train_rows);
-    let x_val = encode(&val_rows);
-
-    let (y_train, y_val, target_mean, target_std) = match task {
-        Task::Classification => {
-            let pick = |pos: &[usize]| Targets::Classes(pos.iter().map(|&p| labels[p]).collect());
-            (pick(&train_pos), pick(&val_pos), 0.0, 1.0)
-        }
-        Task::Regression => {
-            let ColumnData::Numeric(v) = &target.data else {
-                return Err(DataError::TextRegressionTarget {
-                    file,
-                    column: target.name.clone(),
-                    example: target.cell_text(rows[0]),
-                });
-            };
-            let (mean, std) = mean_std(train_rows.iter().map(|&r| v[r]));
-            let scale =
-                |rs: &[usize]| Targets::Values(rs.iter().map(|&r| (v[r] - mean) / std).collect());
-            (scale(&train_rows), scale(&val_rows), mean, std)
-        }
-    };
-
-    let mut input_names = Vec::with_capacity(n_inputs);
-    let mut infos = Vec::with_capacity(features.len());
-    for (c, enc) in features.iter().zip(&encoders) {
-        match enc {
-            Encoder::Numeric { .. } => input_names.push(c.name.clone()),
-            Encoder::OneHot { levels, .. } => {
-                input_names.extend(levels.iter().map(|l| format!("{}={}", c.name, l)));
-            }
-        }
-        infos.push(FeatureInfo {
-            column: c.name.clone(),
-            kind: c.kind.label().into(),
-            width: enc.width(),
-        });
-    }
-    let class_counts = classes
-        .iter()
-        .enumerate()
-        .map(|(k, name)| ClassCount {
-            name: name.clone(),
-            count: labels.iter().filter(|&&l| l == k as u32).count(),
-        })
-        .collect();
-
+    excluded.extend(enc.excluded);
+    let (y_train, y_val, target_mean, target_std) =
+        encode_targets(task, target, &labels, &sides, file)?;
     let summary = DataSummary {
-        file: file.clone(),
+        file: file.into(),
         sha256: table.sha256.clone(),
         target: target.name.clone(),
         task,
         rows_total: table.n_rows,
-        rows_used: rows.len(),
-        rows_dropped_missing_target: dropped_target,
-        rows_dropped_missing_features: dropped_features,
-        cells_imputed,
-        n_train: train_rows.len(),
-        n_val: val_rows.len(),
-        n_inputs,
-        features: infos,
+        rows_used: used.rows.len(),
+        rows_dropped_missing_target: used.dropped_target,
+        rows_dropped_missing_features: used.dropped_features,
+        cells_imputed: enc.cells_imputed,
+        cells_unseen_level: enc.cells_unseen_level,
+        n_train: sides.train_rows.len(),
+        n_val: sides.val_rows.len(),
+        n_inputs: enc.n_inputs,
+        features: enc.infos,
         excluded,
-        classes: class_counts,
+        classes: class_counts(&classes, &labels),
         missing_policy: opts.missing,
     };
     Ok(PreparedData {
         task,
-        n_inputs,
-        input_names,
-        x_train,
+        n_inputs: enc.n_inputs,
+        input_names: enc.input_names,
+        x_train: enc.x_train,
         y_train,
-        x_val,
+        x_val: enc.x_val,
         y_val,
         classes,
         target_mean,
         target_std,
-        train_rows,
-        val_rows,
+        train_rows: sides.train_rows,
+        val_rows: sides.val_rows,
         summary,
     })
 }
 
-fn infer_task(target: &Column, choice: TaskChoice, file: &str) -> Result<Task, DataError> {
-    let numeric = matches!(target.data, ColumnData::Numeric(_));
-    match choice {
-        TaskChoice::Classification => Ok(Task::Classification),
-        TaskChoice::Regression if !numeric => Err(DataError::TextRegressionTarget {
-            file: file.into(),
-            column: target.name.clone(),
-            example: (0..target.data_len())
-                .find(|&r| !target.is_missing(r))
-                .map(|r| target.cell_text(r))
-                .unwrap_or_default(),
+fn check_val_fraction(val_fraction: f64) -> Result<(), DataError> {
+    if val_fraction > 0.0 && val_fraction < 1.0 {
+        return Ok(());
+    }
+    Err(DataError::Setting {
+        field: "val_fraction".into(),
+        message: format!("must be between 0 and 1 (exclusive), got {val_fraction}"),
+    })
+}
+
+fn find_target<'t>(table: &'t Table, name: &str) -> Result<&'t Column, DataError> {
+    match table.column_index(name) {
+        Some(i) => Ok(&table.columns[i]),
+        None => Err(DataError::UnknownTarget {
+            file: table.source.clone(),
+            target: name.into(),
+            available: table.column_names().join(", "),
         }),
-        TaskChoice::Regression => Ok(Task::Regression),
-        TaskChoice::Auto => {
-            let ColumnData::Numeric(v) = &target.data else {
-                return Ok(Task::Classification);
-            };
-            let mut distinct: Vec<f32> = Vec::new();
-            for &x in v.iter().filter(|x| !x.is_nan()) {
-                if x.fract() != 0.0 {
-                    return Ok(Task::Regression);
-                }
-                if !distinct.contains(&x) {
-                    distinct.push(x);
-                    if distinct.len() > MAX_INTEGER_CLASSES {
-                        return Ok(Task::Regression);
-                    }
-                }
-            }
-            let present = v.len() - target.missing;
-            Ok(if distinct.len() * 2 <= present || distinct.len() <= 2 {
-                Task::Classification
-            } else {
-                Task::Regression
-            })
+    }
+}
+
+/// Feature columns: everything but the target, the ignored, the free-text and the empty columns;
+/// the others are returned as excluded, each with the reason shown to the user.
+fn select_features<'t>(
+    table: &'t Table,
+    target: &Column,
+    ignore: &[String],
+) -> (Vec<&'t Column>, Vec<ExcludedColumn>) {
+    let mut features = Vec::new();
+    let mut excluded = Vec::new();
+    for c in table.columns.iter().filter(|c| c.name != target.name) {
+        let reason = if ignore.iter().any(|n| n == &c.name || n == &c.original_name) {
+            "ignored by the user".to_owned()
+        } else if let ColumnKind::Text { reason } = &c.kind {
+            reason.clone()
+        } else if c.missing == table.n_rows {
+            "every cell is missing".to_owned()
+        } else {
+            features.push(c);
+            continue;
+        };
+        excluded.push(ExcludedColumn {
+            column: c.name.clone(),
+            reason,
+        });
+    }
+    (features, excluded)
+}
+
+/// The table rows training can use, and how many were dropped for which reason.
+struct UsedRows {
+    rows: Vec<usize>,
+    dropped_target: usize,
+    dropped_features: usize,
+}
+
+/// A missing target always drops the row; a missing feature drops it under
+/// [`MissingPolicy::DropRow`] only (under imputation the encoders fill it in).
+fn usable_rows(
+    n_rows: usize,
+    target: &Column,
+    features: &[&Column],
+    policy: MissingPolicy,
+) -> UsedRows {
+    let mut used = UsedRows {
+        rows: Vec::with_capacity(n_rows),
+        dropped_target: 0,
+        dropped_features: 0,
+    };
+    for r in 0..n_rows {
+        if target.is_missing(r) {
+            used.dropped_target += 1;
+        } else if policy == MissingPolicy::DropRow && features.iter().any(|c| c.is_missing(r)) {
+            used.dropped_features += 1;
+        } else {
+            used.rows.push(r);
         }
     }
+    used
+}
+
+/// Classification: a class index per used row and the class names, at least two of them.
+/// Regression: nothing (the split is then not stratified).
+fn label_classes(
+    target: &Column,
+    task: Task,
+    rows: &[usize],
+    file: &str,
+) -> Result<(Vec<u32>, Vec<String>), DataError> {
+    if task == Task::Regression {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let (labels, classes) = class_labels(target, rows);
+    if classes.len() < 2 {
+        return Err(DataError::OneClass {
+            file: file.into(),
+            column: target.name.clone(),
+            classes: classes.len(),
+        });
+    }
+    Ok((labels, classes))
+}
+
+/// Both sides of the split: positions into the used rows (where the labels are) and table rows.
+struct Sides {
+    train: Vec<usize>,
+    val: Vec<usize>,
+    train_rows: Vec<usize>,
+    val_rows: Vec<usize>,
+}
+
+/// The seeded split of the used rows, refusing one that leaves a side empty.
+fn split_rows(
+    rows: &[usize],
+    labels: &[u32],
+    n_classes: usize,
+    opts: &PrepareOptions,
+    seed: u64,
+    file: &str,
+) -> Result<Sides, DataError> {
+    let too_few = || DataError::TooFewRows {
+        file: file.into(),
+        rows: rows.len(),
+        needed: MIN_ROWS,
+    };
+    if rows.len() < MIN_ROWS {
+        return Err(too_few());
+    }
+    let Split { train, val } = split(labels, n_classes, rows.len(), opts.val_fraction, seed);
+    if train.is_empty() || val.is_empty() {
+        return Err(too_few());
+    }
+    Ok(Sides {
+        train_rows: train.iter().map(|&p| rows[p]).collect(),
+        val_rows: val.iter().map(|&p| rows[p]).collect(),
+        train,
+        val,
+    })
+}
+
+/// Class indices, or values standardised on the training rows (with the mean and std to undo it;
+/// 0 and 1 for classification).
+fn encode_targets(
+    task: Task,
+    target: &Column,
+    labels: &[u32],
+    sides: &Sides,
+    file: &str,
+) -> Result<(Targets, Targets, f32, f32), DataError> {
+    match (task, &target.data) {
+        (Task::Classification, _) => {
+            let pick = |pos: &[usize]| Targets::Classes(pos.iter().map(|&p| labels[p]).collect());
+            Ok((pick(&sides.train), pick(&sides.val), 0.0, 1.0))
+        }
+        (Task::Regression, ColumnData::Numeric(v)) => {
+            Ok(standardised_targets(v, &sides.train_rows, &sides.val_rows))
+        }
+        // `infer_task` chooses regression for numeric targets only.
+        (Task::Regression, ColumnData::Text { .. }) => Err(text_regression_target(target, file)),
+    }
+}
+
+fn class_counts(classes: &[String], labels: &[u32]) -> Vec<ClassCount> {
+    let mut counts = vec![0usize; classes.len()];
+    for &l in labels {
+        counts[l as usize] += 1;
+    }
+    classes
+        .iter()
+        .zip(counts)
+        .map(|(name, count)| ClassCount {
+            name: name.clone(),
+            count,
+        })
+        .collect()
+}
+
+fn text_regression_target(target: &Column, file: &str) -> DataError {
+    DataError::TextRegressionTarget {
+        file: file.into(),
+        column: target.name.clone(),
+        example: (0..target.data_len())
+            .find(|&r| !target.is_missing(r))
+            .map(|r| target.cell_text(r))
+            .unwrap_or_default(),
+    }
+}
+
+/// The forced task, or for `Auto`: text targets are classes; numeric targets are classes when
+/// they are integers with few distinct values, each repeated (see [`integer_classes`]).
+fn infer_task(target: &Column, choice: TaskChoice, file: &str) -> Result<Task, DataError> {
+    match (choice, &target.data) {
+        (TaskChoice::Classification, _) => Ok(Task::Classification),
+        (TaskChoice::Regression, ColumnData::Text { .. }) => {
+            Err(text_regression_target(target, file))
+        }
+        (TaskChoice::Regression, ColumnData::Numeric(_)) => Ok(Task::Regression),
+        (TaskChoice::Auto, ColumnData::Text { .. }) => Ok(Task::Classification),
+        (TaskChoice::Auto, ColumnData::Numeric(v)) => Ok(if integer_classes(v, target.missing) {
+            Task::Classification
+        } else {
+            Task::Regression
+        }),
+    }
+}
+
+/// Whether numeric target values look like class codes: integers only, at most
+/// [`MAX_INTEGER_CLASSES`] distinct values, and either at most two values or each value used twice
+/// on average (so a small integer-valued measurement stays a regression).
+fn integer_classes(values: &[f32], missing: usize) -> bool {
+    let mut distinct: Vec<f32> = Vec::new();
+    for &x in values.iter().filter(|x| !x.is_nan()) {
+        if x.fract() != 0.0 {
+            return false;
+        }
+        if !distinct.contains(&x) {
+            distinct.push(x);
+            if distinct.len() > MAX_INTEGER_CLASSES {
+                return false;
+            }
+        }
+    }
+    let present = values.len() - missing;
+    distinct.len() * 2 <= present || distinct.len() <= 2
 }
 
 impl Column {
@@ -484,210 +307,5 @@ impl Column {
             ColumnData::Numeric(v) => v.len(),
             ColumnData::Text { codes, .. } => codes.len(),
         }
-    }
-}
-
-/// Class index per used row, and class names: text levels in order of first appearance, numeric
-/// values in ascending order.
-fn class_labels(target: &Column, rows: &[usize]) -> (Vec<u32>, Vec<String>) {
-    match &target.data {
-        ColumnData::Text { codes, levels } => {
-            let mut remap = vec![u32::MAX; levels.len()];
-            let mut names = Vec::new();
-            let labels = rows
-                .iter()
-                .map(|&r| {
-                    let c = codes[r] as usize;
-                    if remap[c] == u32::MAX {
-                        remap[c] = names.len() as u32;
-                        names.push(levels[c].clone());
-                    }
-                    remap[c]
-                })
-                .collect();
-            (labels, names)
-        }
-        ColumnData::Numeric(v) => {
-            let mut values: Vec<f32> = rows.iter().map(|&r| v[r]).collect();
-            values.sort_by(f32::total_cmp);
-            values.dedup();
-            let labels = rows
-                .iter()
-                .map(|&r| values.partition_point(|&x| x < v[r]) as u32)
-                .collect();
-            (labels, values.into_iter().map(format_number).collect())
-        }
-    }
-}
-
-/// Positions (into the used rows) of the training and validation sets: `n - floor(n * (1 -
-/// frac))` validation rows (1437/360 on digits, as in the benchmark spec). Classification is
-/// stratified: classes get their share by largest remainder, and each class with two or more rows
-/// lands on both sides.
-fn split(
-    labels: &[u32],
-    n_classes: usize,
-    n: usize,
-    frac: f64,
-    seed: u64,
-) -> (Vec<usize>, Vec<usize>) {
-    let mut rng = derive_rng(seed, &[stream::SPLIT]);
-    let n_val = n - ((n as f64 * (1.0 - frac)).floor() as usize).min(n);
-    let groups: Vec<Vec<usize>> = if n_classes > 0 {
-        let mut g = vec![Vec::new(); n_classes];
-        for (p, &l) in labels.iter().enumerate() {
-            g[l as usize].push(p);
-        }
-        g
-    } else {
-        vec![(0..n).collect()]
-    };
-    // Largest-remainder allocation of the validation rows to the groups.
-    let exact: Vec<f64> = groups
-        .iter()
-        .map(|g| g.len() as f64 * n_val as f64 / n as f64)
-        .collect();
-    let mut quota: Vec<usize> = exact.iter().map(|q| q.floor() as usize).collect();
-    let mut by_remainder: Vec<usize> = (0..groups.len()).collect();
-    by_remainder.sort_by(|&a, &b| {
-        (exact[b] - exact[b].floor())
-            .total_cmp(&(exact[a] - exact[a].floor()))
-            .then(a.cmp(&b))
-    });
-    let mut left = n_val.saturating_sub(quota.iter().sum());
-    for &i in by_remainder.iter().cycle().take(groups.len() * 2) {
-        if left == 0 {
-            break;
-        }
-        if quota[i] < groups[i].len() {
-            quota[i] += 1;
-            left -= 1;
-        }
-    }
-    let mut train = Vec::with_capacity(n);
-    let mut val = Vec::with_capacity(n_val);
-    for (mut g, k) in groups.into_iter().zip(quota) {
-        g.shuffle(&mut rng);
-        let k = if g.len() >= 2 {
-            k.clamp(1, g.len() - 1)
-        } else {
-            0
-        };
-        val.extend_from_slice(&g[..k]);
-        train.extend_from_slice(&g[k..]);
-    }
-    train.sort_unstable();
-    val.sort_unstable();
-    (train, val)
-}
-
-/// Mean and population std over finite values; std 0 (a constant column) becomes 1 so that
-/// standardising never divides by zero.
-fn mean_std(values: impl Iterator<Item = f32>) -> (f32, f32) {
-    let (mut n, mut sum, mut sq) = (0usize, 0f64, 0f64);
-    for v in values.filter(|v| v.is_finite()) {
-        n += 1;
-        sum += v as f64;
-        sq += (v as f64) * (v as f64);
-    }
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let mean = sum / n as f64;
-    let var = (sq / n as f64 - mean * mean).max(0.0);
-    let std = var.sqrt();
-    (mean as f32, if std > 1e-12 { std as f32 } else { 1.0 })
-}
-
-/// Per-column encoding fitted on the training rows.
-enum Encoder {
-    Numeric {
-        mean: f32,
-        std: f32,
-    },
-    /// `map[code]` is the one-hot slot (or `u32::MAX` for a level absent from training);
-    /// `fill` is the slot used for missing cells under imputation (the most frequent level).
-    OneHot {
-        levels: Vec<String>,
-        map: Vec<u32>,
-        fill: u32,
-    },
-}
-
-impl Encoder {
-    fn fit(c: &Column, train: &[usize]) -> Encoder {
-        match &c.data {
-            ColumnData::Numeric(v) => {
-                let (mean, std) = mean_std(train.iter().map(|&r| v[r]));
-                Encoder::Numeric { mean, std }
-            }
-            ColumnData::Text { codes, levels } => {
-                // Slots for every level seen anywhere, so validation levels are not silently lost.
-                let map: Vec<u32> = (0..levels.len() as u32).collect();
-                let mut counts = vec![0usize; levels.len()];
-                for &r in train {
-                    if codes[r] != MISSING_CODE {
-                        counts[codes[r] as usize] += 1;
-                    }
-                }
-                let fill = counts
-                    .iter()
-                    .enumerate()
-                    .max_by_key(|&(i, &n)| (n, std::cmp::Reverse(i)))
-                    .map_or(0, |(i, _)| i as u32);
-                Encoder::OneHot {
-                    levels: levels.clone(),
-                    map,
-                    fill,
-                }
-            }
-        }
-    }
-
-    fn width(&self) -> usize {
-        match self {
-            Encoder::Numeric { .. } => 1,
-            Encoder::OneHot { levels, .. } => levels.len(),
-        }
-    }
-
-    /// Writes this column into `x` at `offset`; returns the number of imputed cells.
-    fn write(
-        &self,
-        c: &Column,
-        rows: &[usize],
-        x: &mut [f32],
-        offset: usize,
-        stride: usize,
-    ) -> usize {
-        let mut imputed = 0;
-        match (self, &c.data) {
-            (Encoder::Numeric { mean, std }, ColumnData::Numeric(v)) => {
-                for (i, &r) in rows.iter().enumerate() {
-                    let value = if v[r].is_nan() {
-                        imputed += 1;
-                        *mean
-                    } else {
-                        v[r]
-                    };
-                    x[i * stride + offset] = (value - mean) / std;
-                }
-            }
-            (Encoder::OneHot { map, fill, .. }, ColumnData::Text { codes, .. }) => {
-                for (i, &r) in rows.iter().enumerate() {
-                    let slot = if codes[r] == MISSING_CODE {
-                        imputed += 1;
-                        *fill
-                    } else {
-                        map[codes[r] as usize]
-                    };
-                    if slot != u32::MAX {
-                        x[i * stride + offset + slot as usize] = 1.0;
-                    }
-                }
-            }
-            _ => {}
-        }
-        imputed
     }
 }

@@ -5,6 +5,7 @@
 //! the study seed, the repeat and the layer alone.
 
 mod catalogue;
+mod draw;
 mod lsuv;
 mod orthogonal;
 mod sample;

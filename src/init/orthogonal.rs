@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use super::sample::normal;
+use super::draw::normal;
 
 /// A `[fan_in, fan_out]` matrix with orthonormal rows or columns (whichever are fewer), times
 /// `gain`: the Q of a Gaussian matrix's QR decomposition.

@@ -3,8 +3,9 @@
 
 use rand::Rng;
 use rand::seq::index;
-use rand_distr::{Distribution, StandardNormal, Uniform};
+use rand_distr::{Distribution, StandardNormal};
 
+use super::draw::{normal, trunc_normal, uniform};
 use super::orthogonal::orthogonal;
 use super::spec::{FanMode, Initializer};
 use crate::activation::Activation;
@@ -59,37 +60,6 @@ fn kaiming_fan(fan_in: usize, fan_out: usize, mode: FanMode) -> f32 {
         FanMode::FanIn => fan_in.max(1) as f32,
         FanMode::FanOut => fan_out.max(1) as f32,
     }
-}
-
-fn uniform<R: Rng>(n: usize, a: f32, rng: &mut R) -> Vec<f32> {
-    match Uniform::new_inclusive(-a, a) {
-        Ok(dist) => (0..n).map(|_| dist.sample(rng)).collect(),
-        Err(_) => vec![0.0; n],
-    }
-}
-
-/// Standard normal draws in f64, scaled and rounded once to f32.
-pub(super) fn normal<R: Rng>(n: usize, std: f32, rng: &mut R) -> Vec<f32> {
-    (0..n)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(rng);
-            (z * std as f64) as f32
-        })
-        .collect()
-}
-
-/// N(0, std^2) with every draw beyond +-2 std redrawn (Keras' TruncatedNormal).
-fn trunc_normal<R: Rng>(n: usize, std: f32, rng: &mut R) -> Vec<f32> {
-    (0..n)
-        .map(|_| {
-            loop {
-                let z: f64 = StandardNormal.sample(rng);
-                if z.abs() <= 2.0 {
-                    break (z * std as f64) as f32;
-                }
-            }
-        })
-        .collect()
 }
 
 /// Martens (2010): each unit gets exactly `k` non-zero incoming N(0, 1) weights on distinct,

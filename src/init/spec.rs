@@ -175,6 +175,249 @@ fn err(message: String) -> ParseInitError {
     ParseInitError { message }
 }
 
+impl FromStr for Initializer {
+    type Err = ParseInitError;
+
+    /// `name[:parameter][,option=value...]`: the parameters are parsed first, then the name is
+    /// looked up in [`SCHEMES`], whose entry says which options it takes and builds the value.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let params = Params::parse(text.trim())?;
+        let Some(scheme) = SCHEMES
+            .iter()
+            .find(|s| s.names.contains(&params.name.as_str()))
+        else {
+            return Err(err(format!("unknown initializer '{}'", text.trim())));
+        };
+        params.check_options(scheme.takes)?;
+        (scheme.build)(&params)
+    }
+}
+
+/// The options a scheme accepts besides its positional parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Takes {
+    Nothing,
+    Gain,
+    GainAndMode,
+}
+
+/// One scheme as the parser knows it: every spelling users type (`glorot-*` and `he-*` are the
+/// names Keras and the papers use), the options, and how to build it from the parsed parameters.
+struct Scheme {
+    names: &'static [&'static str],
+    takes: Takes,
+    build: fn(&Params) -> Result<Initializer, ParseInitError>,
+}
+
+const SCHEMES: [Scheme; 17] = [
+    Scheme {
+        names: &["zeros", "zero"],
+        takes: Takes::Nothing,
+        build: |p| p.alone(Initializer::Zeros),
+    },
+    Scheme {
+        names: &["ones"],
+        takes: Takes::Nothing,
+        build: |p| p.alone(Initializer::Ones),
+    },
+    Scheme {
+        names: &["constant"],
+        takes: Takes::Nothing,
+        build: |p| Ok(Initializer::Constant(p.number("value")?)),
+    },
+    Scheme {
+        names: &["uniform"],
+        takes: Takes::Nothing,
+        build: |p| Ok(Initializer::Uniform(p.positive("bound", "the bound")?)),
+    },
+    Scheme {
+        names: &["normal"],
+        takes: Takes::Nothing,
+        build: |p| {
+            Ok(Initializer::Normal(
+                p.positive("standard deviation", "the std")?,
+            ))
+        },
+    },
+    Scheme {
+        names: &["trunc-normal", "truncated-normal"],
+        takes: Takes::Nothing,
+        build: |p| {
+            Ok(Initializer::TruncNormal(
+                p.positive("standard deviation", "the std")?,
+            ))
+        },
+    },
+    Scheme {
+        names: &["xavier-uniform", "glorot-uniform"],
+        takes: Takes::Gain,
+        build: |p| p.alone(Initializer::XavierUniform(p.gain())),
+    },
+    Scheme {
+        names: &["xavier-normal", "glorot-normal"],
+        takes: Takes::Gain,
+        build: |p| p.alone(Initializer::XavierNormal(p.gain())),
+    },
+    Scheme {
+        names: &["kaiming-uniform", "he-uniform"],
+        takes: Takes::GainAndMode,
+        build: |p| p.alone(Initializer::KaimingUniform(p.gain(), p.mode())),
+    },
+    Scheme {
+        names: &["kaiming-normal", "he-normal"],
+        takes: Takes::GainAndMode,
+        build: |p| p.alone(Initializer::KaimingNormal(p.gain(), p.mode())),
+    },
+    Scheme {
+        names: &["lecun-uniform"],
+        takes: Takes::Gain,
+        build: |p| p.alone(Initializer::LecunUniform(p.gain())),
+    },
+    Scheme {
+        names: &["lecun-normal"],
+        takes: Takes::Gain,
+        build: |p| p.alone(Initializer::LecunNormal(p.gain())),
+    },
+    Scheme {
+        names: &["orthogonal"],
+        takes: Takes::Gain,
+        build: |p| p.alone(Initializer::Orthogonal(p.gain())),
+    },
+    Scheme {
+        names: &["identity", "eye"],
+        takes: Takes::Gain,
+        build: |p| p.alone(Initializer::Identity(p.gain())),
+    },
+    Scheme {
+        names: &["sparse"],
+        takes: Takes::Nothing,
+        build: |p| Ok(Initializer::Sparse(p.sparse_k()?)),
+    },
+    Scheme {
+        names: &["pytorch-default", "pytorch"],
+        takes: Takes::Nothing,
+        build: |p| p.alone(Initializer::PytorchDefault),
+    },
+    Scheme {
+        names: &["lsuv"],
+        takes: Takes::Nothing,
+        build: |p| p.alone(Initializer::Lsuv),
+    },
+];
+
+/// `name:params` split up: the name lowercased with `_` read as `-`, at most one positional
+/// parameter, and the options (`None` where not given, so an option a scheme does not take is an
+/// error even when it names the default).
+struct Params<'t> {
+    text: &'t str,
+    name: String,
+    positional: Option<&'t str>,
+    gain: Option<Gain>,
+    mode: Option<FanMode>,
+}
+
+impl<'t> Params<'t> {
+    fn parse(text: &'t str) -> Result<Self, ParseInitError> {
+        let (name, rest) = text.split_once(':').unwrap_or((text, ""));
+        let mut params = Params {
+            text,
+            name: name.trim().to_ascii_lowercase().replace('_', "-"),
+            positional: None,
+            gain: None,
+            mode: None,
+        };
+        for item in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            params.add(item)?;
+        }
+        Ok(params)
+    }
+
+    /// One comma-separated item: `gain=...`, `mode=...`, a bare `fan-in`/`fan-out`, or the
+    /// positional parameter.
+    fn add(&mut self, item: &'t str) -> Result<(), ParseInitError> {
+        let name = &self.name;
+        match item.split_once('=') {
+            Some(("gain", v)) => self.gain = Some(parse_gain(name, v.trim())?),
+            Some(("mode", v)) => self.mode = Some(parse_mode(name, v)?),
+            Some((k, _)) => {
+                return Err(err(format!(
+                    "'{name}': unknown option '{k}' (options: gain, mode)"
+                )));
+            }
+            None if matches!(item, "fan-in" | "fan-out" | "fan_in" | "fan_out") => {
+                self.mode = Some(parse_mode(name, item)?);
+            }
+            None if self.positional.is_none() => self.positional = Some(item),
+            None => {
+                return Err(err(format!(
+                    "'{name}': too many parameters in '{}'",
+                    self.text
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_options(&self, takes: Takes) -> Result<(), ParseInitError> {
+        let name = &self.name;
+        if takes == Takes::Nothing && (self.gain.is_some() || self.mode.is_some()) {
+            return Err(err(format!("'{name}' takes no gain or mode options")));
+        }
+        if takes != Takes::GainAndMode && self.mode.is_some() {
+            return Err(err(format!("'{name}': mode applies to kaiming-* only")));
+        }
+        Ok(())
+    }
+
+    fn gain(&self) -> Gain {
+        self.gain.unwrap_or_default()
+    }
+
+    fn mode(&self) -> FanMode {
+        self.mode.unwrap_or_default()
+    }
+
+    /// `init`, for a scheme that takes no positional parameter.
+    fn alone(&self, init: Initializer) -> Result<Initializer, ParseInitError> {
+        match self.positional {
+            None => Ok(init),
+            Some(p) => Err(err(format!(
+                "'{}' takes no parameter, got '{p}'",
+                self.name
+            ))),
+        }
+    }
+
+    /// The positional parameter as a finite number; `what` names it in the error.
+    fn number(&self, what: &str) -> Result<f32, ParseInitError> {
+        number(&self.name, self.positional, what)
+    }
+
+    fn positive(&self, what: &str, short: &str) -> Result<f32, ParseInitError> {
+        let v = self.number(what)?;
+        if v > 0.0 {
+            Ok(v)
+        } else {
+            Err(err(format!(
+                "'{}': {short} must be positive, got {v}",
+                self.name
+            )))
+        }
+    }
+
+    fn sparse_k(&self) -> Result<usize, ParseInitError> {
+        let k = self.positional.ok_or_else(|| {
+            err("'sparse' needs K, the non-zero inputs per unit, e.g. 'sparse:15'".into())
+        })?;
+        match k.parse::<usize>() {
+            Ok(k) if k > 0 => Ok(k),
+            _ => Err(err(format!(
+                "'sparse': K must be a positive integer, got '{k}'"
+            ))),
+        }
+    }
+}
+
 fn number(name: &str, s: Option<&str>, what: &str) -> Result<f32, ParseInitError> {
     let s = s.ok_or_else(|| err(format!("'{name}' needs a {what}, e.g. '{name}:0.1'")))?;
     match s.trim().parse::<f32>() {
@@ -183,127 +426,13 @@ fn number(name: &str, s: Option<&str>, what: &str) -> Result<f32, ParseInitError
     }
 }
 
-impl FromStr for Initializer {
-    type Err = ParseInitError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let text = text.trim();
-        let (name, params) = match text.split_once(':') {
-            Some((n, p)) => (
-                n.trim().to_ascii_lowercase().replace('_', "-"),
-                Some(p.trim()),
-            ),
-            None => (text.to_ascii_lowercase().replace('_', "-"), None),
-        };
-        let name = name.as_str();
-        let mut positional: Option<&str> = None;
-        let mut gain = Gain::Default;
-        let mut mode = FanMode::FanIn;
-        let mut used_options = false;
-        for p in params
-            .into_iter()
-            .flat_map(|p| p.split(','))
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            match p.split_once('=') {
-                Some(("gain", v)) => {
-                    used_options = true;
-                    gain = match v.trim() {
-                        "auto" => Gain::Auto,
-                        v => Gain::Value(number(name, Some(v), "gain").and_then(|g| {
-                            if g > 0.0 {
-                                Ok(g)
-                            } else {
-                                Err(err(format!("'{name}': gain must be positive")))
-                            }
-                        })?),
-                    };
-                }
-                Some(("mode", v)) => {
-                    used_options = true;
-                    mode = parse_mode(name, v)?;
-                }
-                Some((k, _)) => {
-                    return Err(err(format!(
-                        "'{name}': unknown option '{k}' (options: gain, mode)"
-                    )));
-                }
-                None if matches!(p, "fan-in" | "fan-out" | "fan_in" | "fan_out") => {
-                    used_options = true;
-                    mode = parse_mode(name, p)?;
-                }
-                None if positional.is_none() => positional = Some(p),
-                None => return Err(err(format!("'{name}': too many parameters in '{text}'"))),
-            }
-        }
-        let scaling = matches!(
-            name,
-            "xavier-uniform"
-                | "xavier-normal"
-                | "kaiming-uniform"
-                | "kaiming-normal"
-                | "lecun-uniform"
-                | "lecun-normal"
-                | "orthogonal"
-                | "identity"
-        );
-        if used_options && !scaling {
-            return Err(err(format!("'{name}' takes no gain or mode options")));
-        }
-        if mode == FanMode::FanOut && !name.starts_with("kaiming") {
-            return Err(err(format!("'{name}': mode applies to kaiming-* only")));
-        }
-        let positive = |v: f32, what: &str| {
-            if v > 0.0 {
-                Ok(v)
-            } else {
-                Err(err(format!("'{name}': {what} must be positive, got {v}")))
-            }
-        };
-        let no_param = |init: Initializer| match positional {
-            None => Ok(init),
-            Some(p) => Err(err(format!("'{name}' takes no parameter, got '{p}'"))),
-        };
-        match name {
-            "zeros" | "zero" => no_param(Initializer::Zeros),
-            "ones" => no_param(Initializer::Ones),
-            "constant" => Ok(Initializer::Constant(number(name, positional, "value")?)),
-            "uniform" => Ok(Initializer::Uniform(positive(
-                number(name, positional, "bound")?,
-                "the bound",
-            )?)),
-            "normal" => Ok(Initializer::Normal(positive(
-                number(name, positional, "standard deviation")?,
-                "the std",
-            )?)),
-            "trunc-normal" | "truncated-normal" => Ok(Initializer::TruncNormal(positive(
-                number(name, positional, "standard deviation")?,
-                "the std",
-            )?)),
-            "xavier-uniform" | "glorot-uniform" => no_param(Initializer::XavierUniform(gain)),
-            "xavier-normal" | "glorot-normal" => no_param(Initializer::XavierNormal(gain)),
-            "kaiming-uniform" | "he-uniform" => no_param(Initializer::KaimingUniform(gain, mode)),
-            "kaiming-normal" | "he-normal" => no_param(Initializer::KaimingNormal(gain, mode)),
-            "lecun-uniform" => no_param(Initializer::LecunUniform(gain)),
-            "lecun-normal" => no_param(Initializer::LecunNormal(gain)),
-            "orthogonal" => no_param(Initializer::Orthogonal(gain)),
-            "identity" | "eye" => no_param(Initializer::Identity(gain)),
-            "sparse" => {
-                let k = positional.ok_or_else(|| {
-                    err("'sparse' needs K, the non-zero inputs per unit, e.g. 'sparse:15'".into())
-                })?;
-                match k.parse::<usize>() {
-                    Ok(k) if k > 0 => Ok(Initializer::Sparse(k)),
-                    _ => Err(err(format!(
-                        "'sparse': K must be a positive integer, got '{k}'"
-                    ))),
-                }
-            }
-            "pytorch-default" | "pytorch" => no_param(Initializer::PytorchDefault),
-            "lsuv" => no_param(Initializer::Lsuv),
-            _ => Err(err(format!("unknown initializer '{text}'"))),
-        }
+fn parse_gain(name: &str, v: &str) -> Result<Gain, ParseInitError> {
+    if v == "auto" {
+        return Ok(Gain::Auto);
+    }
+    match number(name, Some(v), "gain")? {
+        g if g > 0.0 => Ok(Gain::Value(g)),
+        _ => Err(err(format!("'{name}': gain must be positive"))),
     }
 }
 
