@@ -31,6 +31,8 @@ impl InitlabApp {
         if let DataSource::Bundled(b) = source {
             self.data.loading = None;
             self.use_bundled(b);
+            // The path field named the previous file; it no longer describes the dataset.
+            self.state.path_input.clear();
             return;
         }
         let progress = LoadProgress {

@@ -72,9 +72,6 @@ impl InitlabApp {
             ui.heading("initlab");
             ui.separator();
             self.run_controls(ui);
-            if let Some(r) = &self.run.running {
-                progress(ui, r, self.run.live.as_ref());
-            }
             ui.separator();
             self.export_buttons(ui);
             ui.separator();
@@ -87,6 +84,10 @@ impl InitlabApp {
             ui.toggle_value(&mut view.show_study_panel, "Study");
         });
         ui.horizontal(|ui| self.path_row(ui));
+        // Its own row, full width: beside the buttons it pushed the toolbar about and was cut off.
+        if let Some(r) = &self.run.running {
+            progress(ui, r, self.run.live.as_ref());
+        }
     }
 
     fn run_controls(&mut self, ui: &mut egui::Ui) {
@@ -149,14 +150,19 @@ impl InitlabApp {
     /// file dialog.
     fn path_row(&mut self, ui: &mut egui::Ui) {
         let label = ui.label("Path:");
-        ui.add(
-            egui::TextEdit::singleline(&mut self.state.path_input)
-                .desired_width(320.0)
-                .hint_text("type or paste a file path"),
-        )
-        .labelled_by(label.id);
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut self.state.path_input)
+                    .desired_width(320.0)
+                    .hint_text("type or paste a file path"),
+            )
+            .labelled_by(label.id);
         let typed = PathBuf::from(self.state.path_input.trim());
         let usable = !self.state.path_input.trim().is_empty() && !self.is_running();
+        // Enter opens what the path names: a study for .json, a CSV otherwise.
+        if usable && field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            self.use_path(open_purpose(&typed), typed.clone());
+        }
         for (text, purpose, tip) in [
             (
                 "Load CSV",
@@ -297,16 +303,20 @@ impl InitlabApp {
                 self.set_status(true, "stop the run before loading other data");
                 break;
             }
-            let is_json = path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-            let purpose = if is_json {
-                DialogPurpose::OpenStudy
-            } else {
-                DialogPurpose::OpenCsv
-            };
-            self.use_path(purpose, path);
+            self.use_path(open_purpose(&path), path);
         }
+    }
+}
+
+/// How to open a file by its name: a study for `.json`, a CSV otherwise.
+fn open_purpose(path: &std::path::Path) -> DialogPurpose {
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        DialogPurpose::OpenStudy
+    } else {
+        DialogPurpose::OpenCsv
     }
 }
 
@@ -387,12 +397,8 @@ fn progress(ui: &mut egui::Ui, r: &Running, live: Option<&Live>) {
     } else {
         0.0
     };
-    ui.add(
-        egui::ProgressBar::new(frac)
-            .desired_width(220.0)
-            .text(format!(
-                "epoch {epoch}/{epochs} · {eta} · {:.0}k samples/s",
-                rate / 1e3
-            )),
-    );
+    ui.add(egui::ProgressBar::new(frac).text(format!(
+        "epoch {epoch}/{epochs} · {eta} · {:.0}k samples/s",
+        rate / 1e3
+    )));
 }

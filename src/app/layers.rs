@@ -110,18 +110,7 @@ pub fn ui(
         .into_iter()
         .filter(|n| !hidden.contains(n))
         .collect();
-    ui.horizontal(|ui| {
-        let l = ui.label("Per-layer chart:");
-        egui::ComboBox::from_id_salt("layer-metric")
-            .selected_text(metric.label())
-            .show_ui(ui, |ui| {
-                for m in LayerMetric::ALL {
-                    ui.selectable_value(metric, m, m.label());
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    });
+    metric_picker(ui, metric);
     let hidden = live.spec.model.hidden.len();
     // Both sets of charts share the tab's height; each chart is at least 150 px tall.
     let rows = 2 * hidden.div_ceil(per_row(hidden));
@@ -164,6 +153,21 @@ pub fn ui(
                     }
                 }
             });
+    });
+}
+
+fn metric_picker(ui: &mut egui::Ui, metric: &mut LayerMetric) {
+    ui.horizontal(|ui| {
+        let l = ui.label("Per-layer chart:");
+        egui::ComboBox::from_id_salt("layer-metric")
+            .selected_text(metric.label())
+            .show_ui(ui, |ui| {
+                for m in LayerMetric::ALL {
+                    ui.selectable_value(metric, m, m.label());
+                }
+            })
+            .response
+            .labelled_by(l.id);
     });
 }
 

@@ -92,6 +92,36 @@ fn default_range(live: &Live, metric: Metric, log: bool) -> Option<(f64, f64)> {
     Some((lo - pad, hi + pad))
 }
 
+/// A curve chart: epochs linked across the charts, compact ticks (decades on a log axis), and
+/// a hover read-out in the data's units.
+fn base_plot(id: &str, height: f32, log: bool) -> Plot<'_> {
+    let unlog = move |y: f64| if log { 10f64.powf(y) } else { y };
+    let plot = Plot::new(id)
+        .height(height)
+        .x_axis_label("epoch")
+        .link_axis(egui::Id::unique("epochs"), [true, false])
+        .link_cursor(egui::Id::unique("epochs"), [true, false])
+        .label_formatter(move |p| match p {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => Some(format!(
+                "{plot_name}\nepoch {:.0}: {}",
+                position.x,
+                crate::report::num(unlog(position.y))
+            )),
+            HoverPosition::Elsewhere { .. } => None,
+        });
+    if log {
+        plot.y_grid_spacer(log_grid)
+            .y_axis_formatter(|mark, _| tick_label(10f64.powf(mark.value)))
+            .y_axis_label("log scale")
+    } else {
+        plot.y_axis_formatter(|mark, _| tick_label(mark.value))
+    }
+}
+
 /// Exponential moving average with factor `alpha` (0: unchanged).
 fn smooth(v: &[f64], alpha: f64) -> Vec<f64> {
     let mut out = Vec::with_capacity(v.len());
@@ -139,31 +169,7 @@ fn plot(
 ) {
     let view = style.view;
     let alpha = view.smoothing as f64;
-    let unlog = move |y: f64| if log { 10f64.powf(y) } else { y };
-    let mut plot = Plot::new(id)
-        .height(height)
-        .x_axis_label("epoch")
-        .link_axis(egui::Id::unique("epochs"), [true, false])
-        .link_cursor(egui::Id::unique("epochs"), [true, false])
-        .label_formatter(move |p| match p {
-            HoverPosition::NearDataPoint {
-                plot_name,
-                position,
-                ..
-            } => Some(format!(
-                "{plot_name}\nepoch {:.0}: {}",
-                position.x,
-                crate::report::num(unlog(position.y))
-            )),
-            HoverPosition::Elsewhere { .. } => None,
-        });
-    plot = if log {
-        plot.y_grid_spacer(log_grid)
-            .y_axis_formatter(|mark, _| tick_label(10f64.powf(mark.value)))
-            .y_axis_label("log scale")
-    } else {
-        plot.y_axis_formatter(|mark, _| tick_label(mark.value))
-    };
+    let mut plot = base_plot(id, height, log);
     if let Some((lo, hi)) = default_range(live, metric, log) {
         plot = plot.default_y_bounds(lo, hi);
     }

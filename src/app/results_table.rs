@@ -47,7 +47,6 @@ fn key(s: &InitSummary, column: usize) -> f64 {
 
 /// The results table of `live`, sorted by `sort` (clicking a header changes it).
 pub fn ui(ui: &mut egui::Ui, live: &Live, colors: &Colors, sort: &mut Sort) {
-    let score_title = format!("val {}", live.task.score_name());
     let names: Vec<String> = live.spec.initializer_names();
     let mut rows: Vec<(usize, InitSummary)> = summarize(&names, &live.runs)
         .into_iter()
@@ -62,6 +61,20 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, colors: &Colors, sort: &mut Sort) {
         rows.reverse();
     }
     ui.strong("Results (mean ± std over repeats; click a header to sort)");
+    // A narrow window scrolls the table sideways instead of cutting it off.
+    egui::ScrollArea::horizontal()
+        .id_salt("results-scroll")
+        .show(ui, |ui| grid(ui, live, colors, sort, rows));
+}
+
+fn grid(
+    ui: &mut egui::Ui,
+    live: &Live,
+    colors: &Colors,
+    sort: &mut Sort,
+    rows: Vec<(usize, InitSummary)>,
+) {
+    let score_title = format!("val {}", live.task.score_name());
     egui::Grid::new("results-grid")
         .striped(true)
         .num_columns(HEADERS.len())
@@ -80,9 +93,10 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, colors: &Colors, sort: &mut Sort) {
                     if sort.column == k {
                         sort.descending = !sort.descending;
                     } else {
+                        // A higher score is better: its first click puts the best on top too.
                         *sort = Sort {
                             column: k,
-                            descending: false,
+                            descending: k == 3,
                         };
                     }
                 }
