@@ -231,9 +231,9 @@ fn epochs_to_target(r: &StudyResult, initializer: &str, target: f64) -> Option<u
 /// Welch's test of `row`'s final validation losses against the best row's, where one is possible.
 fn versus(best: &RankRow, row: &RankRow) -> Comparison {
     if row.finals.is_empty() {
-        Comparison::NoTest("every seed diverged")
+        Comparison::NoTest("every repeat diverged")
     } else if row.finals.len() < 2 || best.finals.len() < 2 {
-        Comparison::NoTest("needs 2+ seeds")
+        Comparison::NoTest("needs 2+ repeats")
     } else {
         welch(&best.finals, &row.finals)
             .map_or(Comparison::NoTest("no test"), |(_, _, p)| Comparison::P(p))

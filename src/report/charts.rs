@@ -55,22 +55,22 @@ pub fn charts(r: &StudyResult, a: &Analysis) -> Result<Vec<Chart>, String> {
     Ok(vec![
         Chart {
             stem: "train_loss",
-            title: "Training loss (mean over seeds, band: min–max)".into(),
+            title: "Training loss (mean over repeats, band: min–max)".into(),
             svg: curves(r, Metric::TrainLoss, "training loss", true)?,
         },
         Chart {
             stem: "val_loss",
-            title: "Validation loss (mean over seeds, band: min–max)".into(),
+            title: "Validation loss (mean over repeats, band: min–max)".into(),
             svg: curves(r, Metric::ValLoss, "validation loss", true)?,
         },
         Chart {
             stem: "val_score",
-            title: format!("{} (mean over seeds, band: min–max)", capitalize(&score)),
+            title: format!("{} (mean over repeats, band: min–max)", capitalize(&score)),
             svg: curves(r, Metric::ValScore, &score, false)?,
         },
         Chart {
             stem: "final_val_loss",
-            title: "Final validation loss per initializer (mean ± std over seeds)".into(),
+            title: "Final validation loss per initializer (mean ± std over repeats)".into(),
             svg: finals(a)?,
         },
     ])
@@ -355,7 +355,7 @@ pub fn layer_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
     })?;
     Ok(Some(Chart {
         stem: "layer_activation_std",
-        title: "Activation std per hidden layer at initialization (mean over seeds)".into(),
+        title: "Activation std per hidden layer at initialization (mean over repeats)".into(),
         svg,
     }))
 }

@@ -3,7 +3,7 @@
 
 use super::analysis::{Analysis, RankRow, TARGET_FACTOR};
 use super::charts::Chart;
-use super::format::{num, pm};
+use super::format::{count, num, pm};
 use super::layers::layers_section;
 use super::setup::study_section;
 use crate::study::StudyResult;
@@ -130,13 +130,13 @@ fn ranking_row(rank: usize, row: &RankRow) -> Vec<Line> {
 
 fn ranking_note(repeats: usize) -> String {
     format!(
-        "Statistics over {repeats} seed{} per initializer (seeds that diverged are excluded and counted). \
+        "Statistics over {} per initializer (repeats that diverged are excluded and counted). \
          95% CI: Student t on the final validation losses. Epochs to target: first epoch whose mean validation loss is within {:.0}% of the best initializer's final mean. \
          vs best: Welch's unequal-variance t-test of final validation losses against the best initializer{}.",
-        if repeats == 1 { "" } else { "s" },
+        count(repeats, "repeat"),
         (TARGET_FACTOR - 1.0) * 100.0,
         if repeats < 2 {
-            " — with one seed no test is possible"
+            " — with one repeat no test is possible"
         } else {
             ""
         }
@@ -177,7 +177,7 @@ fn environment_section<'a>(r: &StudyResult) -> Vec<Block<'a>> {
             ),
         ]),
         Block::Paragraph(vec![plain(
-            "study.json in this folder holds the whole study (data file, preprocessing, model, training, initializers, seeds); the same file and seed give the same numbers. \
+            "study.json in this folder holds the whole study (data file, preprocessing, model, training, initializers, repeats, seed); the same file and seed give the same numbers. \
              results.json holds every number above; curves.csv the per-epoch curves in long format.",
         )]),
     ]

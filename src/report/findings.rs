@@ -2,7 +2,7 @@
 //! a reader can trace every sentence to the rule that wrote it.
 
 use super::analysis::{Comparison, RankRow, When, layer_profile};
-use super::format::{fold, num, p_text, pm, ratio};
+use super::format::{count, fold, num, p_text, pm, ratio};
 use crate::data::Task;
 use crate::study::StudyResult;
 
@@ -21,22 +21,21 @@ pub(super) fn headline(rows: &[RankRow], repeats: usize, task: Task) -> String {
         s += &parts.join("; ");
     }
     if repeats < 2 {
-        s += " (one seed: no significance test possible)";
+        s += " (one repeat: no significance test possible)";
     }
     s
 }
 
-/// `xavier-normal: validation loss 0.064 ± 0.003 over 3 seeds (validation accuracy 0.977)`.
+/// `xavier-normal: validation loss 0.064 ± 0.003 over 3 repeats (validation accuracy 0.977)`.
 fn best_result(best: &RankRow, repeats: usize, task: Task) -> String {
     let mut s = format!(
-        "{}: validation loss {} over {} seed{}",
+        "{}: validation loss {} over {}",
         best.initializer(),
         pm(
             best.summary.final_val_loss_mean,
             best.summary.final_val_loss_std
         ),
-        repeats,
-        if repeats == 1 { "" } else { "s" }
+        count(repeats, "repeat")
     );
     if let Some(score) = best.summary.score_mean() {
         s += &format!(" (validation {} {})", task.score_name(), num(score));
@@ -83,7 +82,7 @@ pub(super) fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<St
         .collect();
     out.extend(indistinguishable(rows, r.spec.repeats));
     if r.spec.repeats < 2 {
-        out.push("With one seed per initializer, differences cannot be tested for significance; run with --seeds 3 or more.".into());
+        out.push("With one repeat per initializer, differences cannot be tested for significance; run the study again with 3 or more repeats per initializer.".into());
     }
     if !r.completed {
         out.push("The study was stopped before its last epoch: these are partial results.".into());
@@ -98,8 +97,13 @@ fn row_findings(row: &RankRow, r: &StudyResult, chance: f64, best: Option<f64>) 
     else {
         return out;
     };
-    out.extend(did_not_learn(row, first, last, chance));
-    out.extend(overconfident_start(row.initializer(), first, chance));
+    out.extend(did_not_learn(row, first, last, chance, r.data.task));
+    out.extend(overconfident_start(
+        row.initializer(),
+        first,
+        chance,
+        r.data.task,
+    ));
     if out.is_empty() {
         out.extend(far_behind(row, best));
     }
@@ -118,7 +122,7 @@ fn diverged(row: &RankRow, r: &StudyResult) -> Option<String> {
         .filter_map(|x| x.diverged_epoch.map(|e| e.to_string()))
         .collect();
     Some(format!(
-        "{name}: diverged (loss became NaN or infinite) in {} of {} seeds, at epoch {}; those seeds are left out of its statistics.",
+        "{name}: diverged (loss became NaN or infinite) in {} of {} repeats, at epoch {}; those repeats are left out of its statistics.",
         row.summary.diverged,
         row.summary.repeats,
         epochs.join(", ")
@@ -127,7 +131,7 @@ fn diverged(row: &RankRow, r: &StudyResult) -> Option<String> {
 
 /// A flat training loss, or a symmetric initializer stuck at the uninformed model's loss: the
 /// classic zeros/constant failure, explained rather than just ranked last.
-fn did_not_learn(row: &RankRow, first: f64, last: f64, chance: f64) -> Option<String> {
+fn did_not_learn(row: &RankRow, first: f64, last: f64, chance: f64, task: Task) -> Option<String> {
     let name = row.initializer();
     let symmetric = matches!(name.split(':').next(), Some("zeros" | "ones" | "constant"));
     if (first - last).abs() <= 0.01 * first.abs().max(1e-12) {
@@ -146,8 +150,12 @@ fn did_not_learn(row: &RankRow, first: f64, last: f64, chance: f64) -> Option<St
             .final_val_loss_mean
             .is_some_and(|m| m >= 0.95 * chance)
     {
+        let uninformed = match task {
+            Task::Classification => "knows only the class frequencies",
+            Task::Regression => "always predicts the mean",
+        };
         Some(format!(
-            "{name}: stuck near the loss of a model that knows only the class frequencies ({}) — symmetric weights, no learning.",
+            "{name}: stuck near the loss of a model that {uninformed} ({}) — symmetric weights, no learning.",
             num(chance)
         ))
     } else {
@@ -156,10 +164,14 @@ fn did_not_learn(row: &RankRow, first: f64, last: f64, chance: f64) -> Option<St
 }
 
 /// A first loss far above the uninformed model's: weights too large for the output layer.
-fn overconfident_start(name: &str, first: f64, chance: f64) -> Option<String> {
+fn overconfident_start(name: &str, first: f64, chance: f64, task: Task) -> Option<String> {
+    let consequence = match task {
+        Task::Classification => "outputs start out saturated and overconfident",
+        Task::Regression => "the first predictions are far off the target's scale",
+    };
     (first > 3.0 * chance && chance > 0.0).then(|| {
         format!(
-            "{name}: started at a training loss of {}, {}x that of an uninformed model ({}): the initial weights are too large, so outputs start out saturated and overconfident.",
+            "{name}: started at a training loss of {}, {}x that of an uninformed model ({}): the initial weights are too large, so {consequence}.",
             num(first),
             ratio(first / chance),
             num(chance)
@@ -192,7 +204,7 @@ fn indistinguishable(rows: &[RankRow], repeats: usize) -> Option<String> {
         .collect();
     let best = rows.first().filter(|_| !close.is_empty())?;
     Some(format!(
-        "{} {} statistically indistinguishable from {} on final validation loss (Welch's t-test, p >= 0.05 over {} seeds).",
+        "{} {} statistically indistinguishable from {} on final validation loss (Welch's t-test, p >= 0.05 over {} repeats).",
         close.join(", "),
         if close.len() == 1 { "is" } else { "are" },
         best.initializer(),

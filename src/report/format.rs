@@ -53,6 +53,11 @@ pub(super) fn fold(x: f64) -> String {
     }
 }
 
+/// `1 repeat`, `3 repeats`.
+pub(super) fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 pub(super) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     c.next().map_or_else(String::new, |f| {

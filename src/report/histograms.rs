@@ -11,7 +11,7 @@ use crate::study::StudyResult;
 const MAX_LAYERS: usize = 6;
 
 /// Hidden layers as rows, at initialization and after training as columns, one line per
-/// initializer (its first seed); `None` when no run recorded histograms.
+/// initializer (its first repeat); `None` when no run recorded histograms.
 pub fn histogram_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
     let inits: Vec<String> = r.spec.initializer_names();
     let first_runs = first_diagnostics(r, &inits);
@@ -34,7 +34,7 @@ pub fn histogram_chart(r: &StudyResult) -> Result<Option<Chart>, String> {
     })?;
     Ok(Some(Chart {
         stem: "layer_histograms",
-        title: "Activation histograms per hidden layer (fraction of probe values; first seed of each initializer)".into(),
+        title: "Activation histograms per hidden layer (fraction of probe values; first repeat of each initializer)".into(),
         svg,
     }))
 }

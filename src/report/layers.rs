@@ -85,7 +85,7 @@ fn layer_table<'a>(r: &StudyResult, column: Column, when: When) -> Block<'a> {
         header,
         rows,
         note: Some(format!(
-            "Per hidden layer {title}: activation std{}, distinct hidden units (mean over seeds that did not diverge).",
+            "Per hidden layer {title}: activation std{}, distinct hidden units (mean over repeats that did not diverge).",
             column.header()
         )),
     }

@@ -13,6 +13,7 @@ mod render;
 mod setup;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use thiserror::Error;
 
@@ -20,13 +21,12 @@ pub use analysis::{Analysis, Comparison, Curve, Metric, RankRow, TARGET_FACTOR, 
 pub use format::{num, p_text, pm};
 
 use crate::files::write_atomic;
-use crate::study::StudyResult;
+use crate::study::{StudyResult, StudySpec};
 
 #[derive(Debug, Error)]
 pub enum ReportError {
-    #[error(
-        "{0} already exists and is not empty; choose another folder (or pass --force to replace it)"
-    )]
+    /// Carries no advice on how to overwrite: that is the caller's to give (a flag, a dialog).
+    #[error("{0} already exists and is not empty; choose another folder")]
     Exists(PathBuf),
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
@@ -164,11 +164,58 @@ fn swap_into_place(staging: &Path, dir: &Path, old: &Path) -> Result<(), ReportE
 
 /// `base`, or `base-2`, `base-3`... whichever does not exist yet.
 pub fn unique_dir(base: &Path) -> PathBuf {
-    if !base.exists() {
+    first_free(base, |p| p.exists())
+}
+
+fn first_free(base: &Path, taken: impl Fn(&Path) -> bool) -> PathBuf {
+    if !taken(base) {
         return base.to_path_buf();
     }
     (2..)
         .map(|k| PathBuf::from(format!("{}-{k}", base.display())))
-        .find(|p| !p.exists())
+        .find(|p| !taken(p))
         .unwrap_or_else(|| base.to_path_buf())
+}
+
+/// Where a study's report goes unless the user says otherwise: `reports/<dataset>-<date-time>`,
+/// never a folder that exists or that this process already handed out. The timestamp has
+/// one-second resolution and an export writes its folder only when it finishes, so two exports
+/// in the same second must be told apart here, not by the disk.
+pub fn default_dir(spec: &StudySpec) -> PathBuf {
+    static HANDED_OUT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let base = Path::new("reports").join(format!(
+        "{}-{}",
+        dataset_stem(&spec.data),
+        crate::files::timestamp()
+    ));
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(PoisonError::into_inner);
+    let dir = first_free(&base, |p| p.exists() || handed_out.iter().any(|h| h == p));
+    handed_out.push(dir.clone());
+    dir
+}
+
+/// The dataset's file stem (`bundled:digits` -> `digits`, `/x/my data.csv` -> `my_data`), made
+/// safe as a folder name on every platform: letters, digits, `-`, `_` and inner dots only.
+fn dataset_stem(data: &str) -> String {
+    let file = data.strip_prefix("bundled:").unwrap_or(data);
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    if safe.is_empty() {
+        "study".into()
+    } else {
+        safe.into()
+    }
 }

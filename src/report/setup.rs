@@ -2,6 +2,7 @@
 //! dataset and its preparation, the model, the training and the initializers.
 
 use super::document::{Block, Line, Span, plain, user};
+use super::format::count;
 use crate::data::{DataSummary, MissingPolicy, Task};
 use crate::init::describe;
 use crate::study::StudyResult;
@@ -163,19 +164,17 @@ fn optimizer_text(o: &OptimizerSpec) -> String {
 
 fn training_text(r: &StudyResult) -> String {
     let t = &r.spec.train;
-    let repeats = r.spec.repeats;
     let loss = match r.data.task {
         Task::Regression => "mean squared error",
         Task::Classification => "softmax cross-entropy",
     };
     format!(
-        "{}, learning rate {}, batch {}, {} epochs, {loss} loss; {} seed{} per initializer (study seed {}); every network of a seed sees the same batches in the same order",
+        "{}, learning rate {}, batch {}, {} epochs, {loss} loss; {} per initializer (study seed {}); within a repeat every network sees the same batches in the same order",
         optimizer_text(&t.optimizer),
         t.lr,
         t.batch_size,
         t.epochs,
-        repeats,
-        if repeats == 1 { "" } else { "s" },
+        count(r.spec.repeats, "repeat"),
         r.spec.seed
     )
 }
