@@ -373,3 +373,43 @@ fn default_report_folders_are_named_after_the_dataset_and_never_reused() {
         "{name}"
     );
 }
+
+/// The texts of an SVG's right-aligned `<text>` elements: the y axis's tick labels.
+fn y_labels(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (attrs, rest) = t.split_once('>')?;
+            let text = rest.split("</text>").next()?;
+            attrs
+                .contains("text-anchor=\"end\"")
+                .then(|| text.trim().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn log_axes_label_every_decade() {
+    let mut r = hostile_result();
+    // Every training loss curve falls from 1 to 0.001.
+    for run in &mut r.runs {
+        let last = run.epochs.len().saturating_sub(1).max(1) as f64;
+        for (k, e) in run.epochs.iter_mut().enumerate() {
+            e.train_loss = 10f64.powf(-3.0 * k as f64 / last);
+        }
+    }
+    let rendered = render(&r).expect("renders");
+    let svg = rendered
+        .svgs
+        .iter()
+        .find(|(name, _)| name == "train_loss.svg")
+        .map(|(_, svg)| svg)
+        .expect("training loss chart");
+    let labels = y_labels(svg);
+    for decade in ["0.001", "0.01", "0.1", "1"] {
+        assert!(
+            labels.iter().any(|l| l == decade),
+            "{decade} not among {labels:?}"
+        );
+    }
+}

@@ -6,7 +6,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::analysis::{Analysis, Curve, Metric, RankRow, When, curve, layer_profile};
-use super::format::{capitalize, num};
+use super::format::capitalize;
+use super::ticks::{linear_axis, log_axis, log_label, whole_axis};
 use crate::palette;
 use crate::study::StudyResult;
 
@@ -22,8 +23,8 @@ pub(super) const SIZE: (u32, u32) = (760, 420);
 
 pub(super) type Area<'b> = DrawingArea<SVGBackend<'b>, Shift>;
 
-/// A chart with a linear x axis; `Y` is linear or logarithmic.
-type Chart2d<'a, 'b, Y> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, Y>>;
+/// A chart with numeric axes, linear or logarithmic.
+type Chart2d<'a, 'b, X, Y> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>;
 
 pub(super) fn rgb(i: usize) -> RGBColor {
     let (r, g, b) = palette::color(i);
@@ -140,20 +141,26 @@ fn log_curves(
 ) -> Result<(), String> {
     let (lo, hi) = (lo * 0.9, hi * 1.1);
     let mut chart = builder(root)
-        .build_cartesian_2d(0f64..max_epoch, (lo..hi).log_scale())
+        .build_cartesian_2d(whole_axis(0.0, max_epoch, EPOCH_TICKS), log_axis(lo, hi))
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("epoch")
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc(format!("{y_desc} (log scale)"))
-        .y_label_formatter(&|v| num(*v))
+        .y_label_formatter(&|v| log_label(*v))
         .light_line_style(BLACK.mix(0.04))
         .draw()
         .map_err(err)?;
     draw_series(&mut chart, series)?;
     legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
+
+/// plotters' default for a numeric axis, which the epoch axis had before it got whole ticks.
+const EPOCH_TICKS: usize = 10;
+
+/// About as many labels as the log axes get: enough to read a score off, few enough to stay apart.
+const SCORE_TICKS: usize = 8;
 
 fn linear_curves(
     root: &Area<'_>,
@@ -163,14 +170,17 @@ fn linear_curves(
     y_desc: &str,
 ) -> Result<(), String> {
     let pad = ((hi - lo) * 0.05).max(1e-3);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let (y, labels) = linear_axis(lo, hi, SCORE_TICKS);
     let mut chart = builder(root)
-        .build_cartesian_2d(0f64..max_epoch, (lo - pad)..(hi + pad))
+        .build_cartesian_2d(whole_axis(0.0, max_epoch, EPOCH_TICKS), y)
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("epoch")
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc(y_desc)
+        .y_label_formatter(&|v| labels.label(*v))
         .light_line_style(BLACK.mix(0.04))
         .draw()
         .map_err(err)?;
@@ -179,8 +189,9 @@ fn linear_curves(
 }
 
 /// Per initializer, its min-max band and its labelled mean line.
-fn draw_series<Y>(chart: &mut Chart2d<'_, '_, Y>, series: &Series<'_>) -> Result<(), String>
+fn draw_series<X, Y>(chart: &mut Chart2d<'_, '_, X, Y>, series: &Series<'_>) -> Result<(), String>
 where
+    X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
     let log = series.log;
@@ -222,7 +233,7 @@ pub(super) fn swatch(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32
 }
 
 pub(super) fn legend<'a, 'b: 'a, X, Y>(
-    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
+    chart: &mut Chart2d<'a, 'b, X, Y>,
     position: SeriesLabelPosition,
 ) -> Result<(), String>
 where
@@ -269,13 +280,12 @@ fn draw_finals(root: &Area<'_>, rows: &[&RankRow]) -> Result<(), String> {
         .margin(12)
         .x_label_area_size(38)
         .y_label_area_size(label_width.clamp(60, 320))
-        .build_cartesian_2d((lo..hi).log_scale(), -0.5f64..(n as f64 - 0.5))
+        .build_cartesian_2d(log_axis(lo, hi), -0.5f64..(n as f64 - 0.5))
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("final validation loss (log scale)")
-        .x_labels(8)
-        .x_label_formatter(&|v| num(*v))
+        .x_label_formatter(&|v| log_label(*v))
         .light_line_style(TRANSPARENT)
         .y_labels(n)
         .y_label_formatter(&|y| {
@@ -297,7 +307,7 @@ fn draw_finals(root: &Area<'_>, rows: &[&RankRow]) -> Result<(), String> {
 
 /// One initializer's row: the ±std bar (clipped at the axis), each repeat, then the mean.
 fn draw_final<X>(
-    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, RangedCoordf64>>,
+    chart: &mut Chart2d<'_, '_, X, RangedCoordf64>,
     y: f64,
     r: &RankRow,
     lo: f64,
@@ -367,25 +377,19 @@ fn draw_layer_chart(
     layers: usize,
     (lo, hi): (f64, f64),
 ) -> Result<(), String> {
+    let (lo, hi) = (lo * 0.7, hi * 1.4);
     let mut chart = builder(root)
         .build_cartesian_2d(
-            0.8f64..(layers as f64 + 0.2),
-            ((lo * 0.7)..(hi * 1.4)).log_scale(),
+            whole_axis(0.8, layers as f64 + 0.2, layers.min(12)),
+            log_axis(lo, hi),
         )
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("hidden layer")
-        .x_labels(layers.min(12))
-        .x_label_formatter(&|v| {
-            if (v - v.round()).abs() < 1e-6 {
-                format!("{v:.0}")
-            } else {
-                String::new()
-            }
-        })
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("activation std at initialization (log scale)")
-        .y_label_formatter(&|v| num(*v))
+        .y_label_formatter(&|v| log_label(*v))
         .light_line_style(BLACK.mix(0.04))
         .draw()
         .map_err(err)?;

@@ -11,6 +11,7 @@ mod histograms;
 mod layers;
 mod render;
 mod setup;
+mod ticks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
