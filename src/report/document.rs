@@ -177,7 +177,7 @@ fn environment_section<'a>(r: &StudyResult) -> Vec<Block<'a>> {
             ),
         ]),
         Block::Paragraph(vec![plain(
-            "study.json in this folder holds the whole study (data file, preprocessing, model, training, initializers, repeats, seed); the same file and seed give the same numbers. \
+            "study.json in this folder holds the whole study (data file, preprocessing, model, training, initializers, repeats, seed); opened in the app or run as above, the same file and seed give the same numbers. \
              results.json holds every number above; curves.csv the per-epoch curves in long format.",
         )]),
     ]

@@ -44,6 +44,7 @@ pub struct Rendered {
     pub curves_csv: String,
 }
 
+/// Everything a report folder shows, rendered in memory so tests can inspect it without a disk.
 pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
     let a = analyze(r);
     let mut charts = charts::charts(r, &a).map_err(ReportError::Chart)?;
