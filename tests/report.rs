@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use initlab::data::{load_csv, prepare};
-use initlab::report::{escape, render, write_report};
+use initlab::data::{TaskChoice, load_csv, prepare};
+use initlab::report::{default_dir, escape, render, write_report};
 use initlab::stats::{ci95, mean, std_dev, student_t_cdf, t_quantile, welch};
 use initlab::study::{RunOptions, StudyResult, StudySpec, run_study};
 use scraper::{Html, Selector};
@@ -158,16 +158,16 @@ fn user_strings_are_rendered_inert() {
 }
 
 #[test]
-fn curves_csv_has_one_row_per_initializer_seed_epoch_split_metric() {
+fn curves_csv_has_one_row_per_initializer_repeat_epoch_split_metric() {
     let r = hostile_result();
     let csv = render(&r).expect("renders").curves_csv;
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(
         reader.headers().expect("header").iter().collect::<Vec<_>>(),
-        ["initializer", "seed", "epoch", "split", "metric", "value"]
+        ["initializer", "repeat", "epoch", "split", "metric", "value"]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
-    // 3 initializers x 2 seeds x 4 epochs (0..=3) x {train loss, val loss, val accuracy}.
+    // 3 initializers x 2 repeats x 4 epochs (0..=3) x {train loss, val loss, val accuracy}.
     let expected: usize = r.runs.iter().map(|run| run.epochs.len() * 3).sum();
     assert_eq!(expected, 3 * 2 * 4 * 3);
     assert_eq!(rows.len(), expected);
@@ -265,4 +265,151 @@ fn never_overwrites_silently_and_leaves_no_partial_folder() {
         render(&back).expect("renders").markdown,
         render(&r).expect("renders").markdown
     );
+}
+
+/// A small regression study: the target is a smooth function of two columns.
+fn regression_result(repeats: usize) -> StudyResult {
+    let dir = tmp(&format!("regression-data-{repeats}"));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("regression.csv");
+    let mut csv = "a,b,y\n".to_owned();
+    for i in 0..60 {
+        let (a, b) = (i as f64 * 0.1, ((i * 7) % 11) as f64);
+        csv += &format!("{a},{b},{}\n", 2.0 * a - 0.5 * b + (i % 3) as f64 * 0.1);
+    }
+    std::fs::write(&path, csv).expect("write");
+    let table = load_csv(&path, &mut |_| {}).expect("loads");
+    let mut spec = StudySpec {
+        data: path.display().to_string(),
+        initializers: ["xavier-uniform", "zeros"]
+            .iter()
+            .map(|s| s.parse().expect("init"))
+            .collect(),
+        repeats,
+        ..StudySpec::default()
+    };
+    spec.prepare.target = "y".into();
+    spec.prepare.task = TaskChoice::Regression;
+    spec.model.hidden = vec![8];
+    spec.train.epochs = 3;
+    spec.train.batch_size = 16;
+    let data = prepare(&table, &spec.prepare, spec.seed).expect("prepares");
+    run_study(
+        &spec,
+        &data,
+        &RunOptions { threads: 1 },
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("runs")
+}
+
+#[test]
+fn a_regression_report_names_its_score_r2_and_never_accuracy() {
+    let r = regression_result(2);
+    let rendered = render(&r).expect("renders");
+    for (format, text) in [("html", &rendered.html), ("markdown", &rendered.markdown)] {
+        assert!(text.contains("val R²"), "{format}: no R² column");
+        assert!(text.contains("Validation R²"), "{format}: no R² chart");
+        assert!(
+            !text.to_lowercase().contains("accuracy"),
+            "{format} says accuracy"
+        );
+        assert!(!text.contains("class frequencies"), "{format}");
+    }
+    for (file, svg) in &rendered.svgs {
+        assert!(!svg.contains("accuracy"), "{file} says accuracy");
+    }
+    assert!(rendered.curves_csv.contains(",val,r2,"));
+    assert!(!rendered.curves_csv.contains("accuracy"));
+}
+
+#[test]
+fn reports_and_errors_give_advice_that_fits_the_app_too() {
+    // One repeat: the report advises more repeats, in words rather than a command-line flag.
+    let r = regression_result(1);
+    let rendered = render(&r).expect("renders");
+    for (format, text) in [("html", &rendered.html), ("markdown", &rendered.markdown)] {
+        for flag in ["--seeds", "--repeats", "--force"] {
+            assert!(!text.contains(flag), "{format} mentions {flag}");
+        }
+        assert!(text.contains("3 or more repeats"), "{format}");
+        // "seed" is only ever the study seed: there is one per study.
+        assert!(!text.contains("seeds"), "{format} counts seeds");
+    }
+    let dir = tmp("exists");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("keep.txt"), "mine").expect("write");
+    let e = write_report(&r, &dir, false)
+        .expect_err("refuses")
+        .to_string();
+    assert!(e.contains("already exists") && !e.contains("--"), "{e}");
+}
+
+#[test]
+fn default_report_folders_are_named_after_the_dataset_and_never_reused() {
+    let digits = StudySpec::default();
+    assert_eq!(digits.data, "bundled:digits");
+    let (a, b) = (default_dir(&digits), default_dir(&digits));
+    assert_ne!(a, b, "two exports in the same second share a folder");
+    for d in [&a, &b] {
+        assert!(d.starts_with("reports"), "{}", d.display());
+        let name = d.file_name().expect("name").to_string_lossy().into_owned();
+        assert!(name.starts_with("digits-2"), "{name}");
+    }
+    let csv = StudySpec {
+        data: "/x/y/my data.csv".into(),
+        ..StudySpec::default()
+    };
+    let name = default_dir(&csv)
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert!(
+        ["my data-", "my_data-", "my-data-"]
+            .iter()
+            .any(|p| name.starts_with(p)),
+        "{name}"
+    );
+}
+
+/// The texts of an SVG's right-aligned `<text>` elements: the y axis's tick labels.
+fn y_labels(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (attrs, rest) = t.split_once('>')?;
+            let text = rest.split("</text>").next()?;
+            attrs
+                .contains("text-anchor=\"end\"")
+                .then(|| text.trim().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn log_axes_label_every_decade() {
+    let mut r = hostile_result();
+    // Every training loss curve falls from 1 to 0.001.
+    for run in &mut r.runs {
+        let last = run.epochs.len().saturating_sub(1).max(1) as f64;
+        for (k, e) in run.epochs.iter_mut().enumerate() {
+            e.train_loss = 10f64.powf(-3.0 * k as f64 / last);
+        }
+    }
+    let rendered = render(&r).expect("renders");
+    let svg = rendered
+        .svgs
+        .iter()
+        .find(|(name, _)| name == "train_loss.svg")
+        .map(|(_, svg)| svg)
+        .expect("training loss chart");
+    let labels = y_labels(svg);
+    for decade in ["0.001", "0.01", "0.1", "1"] {
+        assert!(
+            labels.iter().any(|l| l == decade),
+            "{decade} not among {labels:?}"
+        );
+    }
 }

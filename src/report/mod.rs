@@ -5,24 +5,29 @@ mod analysis;
 mod charts;
 mod document;
 pub mod escape;
+mod findings;
+mod format;
+mod histograms;
+mod layers;
 mod render;
+mod setup;
+mod ticks;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use thiserror::Error;
 
-pub use analysis::{
-    Analysis, Comparison, Curve, Metric, RankRow, TARGET_FACTOR, analyze, curve, num, pm,
-};
+pub use analysis::{Analysis, Comparison, Curve, Metric, RankRow, TARGET_FACTOR, analyze, curve};
+pub use format::{num, p_text, pm};
 
 use crate::files::write_atomic;
-use crate::study::StudyResult;
+use crate::study::{StudyResult, StudySpec};
 
 #[derive(Debug, Error)]
 pub enum ReportError {
-    #[error(
-        "{0} already exists and is not empty; choose another folder (or pass --force to replace it)"
-    )]
+    /// Carries no advice on how to overwrite: that is the caller's to give (a flag, a dialog).
+    #[error("{0} already exists and is not empty; choose another folder")]
     Exists(PathBuf),
     #[error("{path}: {message}")]
     Io { path: PathBuf, message: String },
@@ -39,12 +44,13 @@ pub struct Rendered {
     pub curves_csv: String,
 }
 
+/// Everything a report folder shows, rendered in memory so tests can inspect it without a disk.
 pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
     let a = analyze(r);
     let mut charts = charts::charts(r, &a).map_err(ReportError::Chart)?;
     let curves = charts.len();
     charts.extend(charts::layer_chart(r).map_err(ReportError::Chart)?);
-    charts.extend(charts::histogram_chart(r).map_err(ReportError::Chart)?);
+    charts.extend(histograms::histogram_chart(r).map_err(ReportError::Chart)?);
     let (curve_charts, layer_charts) = charts.split_at(curves);
     let blocks = document::build(r, &a, curve_charts, layer_charts);
     Ok(Rendered {
@@ -62,11 +68,7 @@ pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
 pub fn curves_csv(r: &StudyResult) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["initializer", "repeat", "epoch", "split", "metric", "value"]);
-    let score = if r.data.task == crate::data::Task::Regression {
-        "r2"
-    } else {
-        "accuracy"
-    };
+    let score = r.data.task.score_key();
     for run in &r.runs {
         let init = escape::csv_cell(&run.initializer);
         for e in &run.epochs {
@@ -90,17 +92,13 @@ pub fn curves_csv(r: &StudyResult) -> String {
 /// place, so an interrupted export leaves no half report; an existing non-empty `dir` is only
 /// replaced with `overwrite`.
 pub fn write_report(r: &StudyResult, dir: &Path, overwrite: bool) -> Result<PathBuf, ReportError> {
-    let io = |path: &Path, e: std::io::Error| ReportError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
     let exists_nonempty = std::fs::read_dir(dir)
         .map(|mut d| d.next().is_some())
         .unwrap_or(false);
     if exists_nonempty && !overwrite {
         return Err(ReportError::Exists(dir.to_path_buf()));
     }
-    let rendered = render(r)?;
+    let files = report_files(r, render(r)?);
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -110,9 +108,22 @@ pub fn write_report(r: &StudyResult, dir: &Path, overwrite: bool) -> Result<Path
         .file_name()
         .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(|e| io(&staging, e))?;
-    let files: Vec<(String, Vec<u8>)> = [
+    write_staged(&staging, &files)?;
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    swap_into_place(&staging, dir, &old)?;
+    Ok(dir.to_path_buf())
+}
+
+fn io(path: &Path, e: std::io::Error) -> ReportError {
+    ReportError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// `(file name, contents)` of every file in a report folder.
+fn report_files(r: &StudyResult, rendered: Rendered) -> Vec<(String, Vec<u8>)> {
+    [
         ("report.html".to_owned(), rendered.html.into_bytes()),
         ("report.md".to_owned(), rendered.markdown.into_bytes()),
         ("results.json".to_owned(), r.to_json().into_bytes()),
@@ -121,35 +132,92 @@ pub fn write_report(r: &StudyResult, dir: &Path, overwrite: bool) -> Result<Path
     ]
     .into_iter()
     .chain(rendered.svgs.into_iter().map(|(n, s)| (n, s.into_bytes())))
-    .collect();
-    for (file, bytes) in &files {
+    .collect()
+}
+
+/// Writes every file into a fresh `staging` folder, removing it again on failure.
+fn write_staged(staging: &Path, files: &[(String, Vec<u8>)]) -> Result<(), ReportError> {
+    let _ = std::fs::remove_dir_all(staging);
+    std::fs::create_dir_all(staging).map_err(|e| io(staging, e))?;
+    for (file, bytes) in files {
         let path = staging.join(file);
         if let Err(e) = write_atomic(&path, bytes) {
-            let _ = std::fs::remove_dir_all(&staging);
+            let _ = std::fs::remove_dir_all(staging);
             return Err(io(&path, e));
         }
     }
-    // Move an old folder aside first so the new one lands in one rename.
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    Ok(())
+}
+
+/// Replaces `dir` with `staging`. An old folder is moved aside to `old` first so the new one
+/// lands in one rename, and is put back if that rename fails.
+fn swap_into_place(staging: &Path, dir: &Path, old: &Path) -> Result<(), ReportError> {
     if dir.exists() {
-        std::fs::rename(dir, &old).map_err(|e| io(dir, e))?;
+        std::fs::rename(dir, old).map_err(|e| io(dir, e))?;
     }
-    if let Err(e) = std::fs::rename(&staging, dir) {
-        let _ = std::fs::rename(&old, dir);
-        let _ = std::fs::remove_dir_all(&staging);
+    if let Err(e) = std::fs::rename(staging, dir) {
+        let _ = std::fs::rename(old, dir);
+        let _ = std::fs::remove_dir_all(staging);
         return Err(io(dir, e));
     }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(dir.to_path_buf())
+    let _ = std::fs::remove_dir_all(old);
+    Ok(())
 }
 
 /// `base`, or `base-2`, `base-3`... whichever does not exist yet.
 pub fn unique_dir(base: &Path) -> PathBuf {
-    if !base.exists() {
+    first_free(base, |p| p.exists())
+}
+
+fn first_free(base: &Path, taken: impl Fn(&Path) -> bool) -> PathBuf {
+    if !taken(base) {
         return base.to_path_buf();
     }
     (2..)
         .map(|k| PathBuf::from(format!("{}-{k}", base.display())))
-        .find(|p| !p.exists())
+        .find(|p| !taken(p))
         .unwrap_or_else(|| base.to_path_buf())
+}
+
+/// Where a study's report goes unless the user says otherwise: `reports/<dataset>-<date-time>`,
+/// never a folder that exists or that this process already handed out. The timestamp has
+/// one-second resolution and an export writes its folder only when it finishes, so two exports
+/// in the same second must be told apart here, not by the disk.
+pub fn default_dir(spec: &StudySpec) -> PathBuf {
+    static HANDED_OUT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let base = Path::new("reports").join(format!(
+        "{}-{}",
+        dataset_stem(&spec.data),
+        crate::files::timestamp()
+    ));
+    let mut handed_out = HANDED_OUT.lock().unwrap_or_else(PoisonError::into_inner);
+    let dir = first_free(&base, |p| p.exists() || handed_out.iter().any(|h| h == p));
+    handed_out.push(dir.clone());
+    dir
+}
+
+/// The dataset's file stem (`bundled:digits` -> `digits`, `/x/my data.csv` -> `my_data`), made
+/// safe as a folder name on every platform: letters, digits, `-`, `_` and inner dots only.
+fn dataset_stem(data: &str) -> String {
+    let file = data.strip_prefix("bundled:").unwrap_or(data);
+    let stem = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    if safe.is_empty() {
+        "study".into()
+    } else {
+        safe.into()
+    }
 }

@@ -29,77 +29,77 @@ fn html_line(line: &Line) -> String {
 pub fn html(blocks: &[Block<'_>]) -> String {
     let title = blocks
         .iter()
-        .find_map(|b| {
-            if let Block::Title(t) = b {
-                Some(html_line(t))
-            } else {
-                None
-            }
+        .find_map(|b| match b {
+            Block::Title(t) => Some(html_line(t)),
+            _ => None,
         })
         .unwrap_or_else(|| "initlab report".into());
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
     );
     for b in blocks {
-        match b {
-            Block::Title(t) => out += &format!("<h1>{}</h1>\n", html_line(t)),
-            Block::Heading(h) => out += &format!("<h2>{}</h2>\n", escape::html(h)),
-            Block::Headline(l) => {
-                out += &format!(
-                    "<p class=\"headline\"><strong>{}</strong></p>\n",
-                    html_line(l)
-                )
-            }
-            Block::Paragraph(l) => out += &format!("<p>{}</p>\n", html_line(l)),
-            Block::Bullets(items) => {
-                out += "<ul>\n";
-                for i in items {
-                    out += &format!("<li>{}</li>\n", html_line(i));
-                }
-                out += "</ul>\n";
-            }
-            Block::Table { header, rows, note } => {
-                out += "<table>\n<thead><tr>";
-                for h in header {
-                    out += &format!("<th>{}</th>", escape::html(h));
-                }
-                out += "</tr></thead>\n<tbody>\n";
-                // The initializer column reads as text; the others are numbers.
-                let text_column = header.iter().position(|h| h == "initializer");
-                for r in rows {
-                    out += "<tr>";
-                    for (k, c) in r.iter().enumerate() {
-                        let class = if Some(k) == text_column {
-                            ""
-                        } else {
-                            " class=\"num\""
-                        };
-                        out += &format!("<td{class}>{}</td>", html_line(c));
-                    }
-                    out += "</tr>\n";
-                }
-                out += "</tbody>\n</table>\n";
-                if let Some(n) = note {
-                    out += &format!("<p class=\"note\">{}</p>\n", escape::html(n));
-                }
-            }
-            Block::Chart(c) => {
-                out += &format!(
-                    "<figure>\n<figcaption>{}</figcaption>\n{}\n</figure>\n",
-                    escape::html(&c.title),
-                    strip_xml_decl(&c.svg)
-                );
-            }
-            Block::Pairs(pairs) => {
-                out += "<dl>\n";
-                for (k, v) in pairs {
-                    out += &format!("<dt>{}</dt><dd>{}</dd>\n", escape::html(k), html_line(v));
-                }
-                out += "</dl>\n";
-            }
-        }
+        out += &html_block(b);
     }
     out += "</body>\n</html>\n";
+    out
+}
+
+fn html_block(b: &Block<'_>) -> String {
+    match b {
+        Block::Title(t) => format!("<h1>{}</h1>\n", html_line(t)),
+        Block::Heading(h) => format!("<h2>{}</h2>\n", escape::html(h)),
+        Block::Headline(l) => format!(
+            "<p class=\"headline\"><strong>{}</strong></p>\n",
+            html_line(l)
+        ),
+        Block::Paragraph(l) => format!("<p>{}</p>\n", html_line(l)),
+        Block::Bullets(items) => {
+            let items: String = items
+                .iter()
+                .map(|i| format!("<li>{}</li>\n", html_line(i)))
+                .collect();
+            format!("<ul>\n{items}</ul>\n")
+        }
+        Block::Table { header, rows, note } => html_table(header, rows, note.as_deref()),
+        Block::Chart(c) => format!(
+            "<figure>\n<figcaption>{}</figcaption>\n{}\n</figure>\n",
+            escape::html(&c.title),
+            strip_xml_decl(&c.svg)
+        ),
+        Block::Pairs(pairs) => {
+            let pairs: String = pairs
+                .iter()
+                .map(|(k, v)| format!("<dt>{}</dt><dd>{}</dd>\n", escape::html(k), html_line(v)))
+                .collect();
+            format!("<dl>\n{pairs}</dl>\n")
+        }
+    }
+}
+
+fn html_table(header: &[String], rows: &[Vec<Line>], note: Option<&str>) -> String {
+    let mut out = "<table>\n<thead><tr>".to_owned();
+    for h in header {
+        out += &format!("<th>{}</th>", escape::html(h));
+    }
+    out += "</tr></thead>\n<tbody>\n";
+    // The initializer column reads as text; the others are numbers.
+    let text_column = header.iter().position(|h| h == "initializer");
+    for r in rows {
+        out += "<tr>";
+        for (k, c) in r.iter().enumerate() {
+            let class = if Some(k) == text_column {
+                ""
+            } else {
+                " class=\"num\""
+            };
+            out += &format!("<td{class}>{}</td>", html_line(c));
+        }
+        out += "</tr>\n";
+    }
+    out += "</tbody>\n</table>\n";
+    if let Some(n) = note {
+        out += &format!("<p class=\"note\">{}</p>\n", escape::html(n));
+    }
     out
 }
 
@@ -125,41 +125,46 @@ fn md_line(line: &Line) -> String {
 
 /// Markdown with the charts as `.svg` files beside it.
 pub fn markdown(blocks: &[Block<'_>]) -> String {
-    let mut out = String::new();
-    for b in blocks {
-        match b {
-            Block::Title(t) => out += &format!("# {}\n\n", md_line(t)),
-            Block::Heading(h) => out += &format!("## {h}\n\n"),
-            Block::Headline(l) => out += &format!("**{}**\n\n", md_line(l)),
-            Block::Paragraph(l) => out += &format!("{}\n\n", md_line(l)),
-            Block::Bullets(items) => {
-                for i in items {
-                    out += &format!("- {}\n", md_line(i));
-                }
-                out += "\n";
-            }
-            Block::Table { header, rows, note } => {
-                out += &format!("| {} |\n", header.join(" | "));
-                out += &format!("|{}\n", "---|".repeat(header.len()));
-                for r in rows {
-                    out += &format!(
-                        "| {} |\n",
-                        r.iter().map(md_line).collect::<Vec<_>>().join(" | ")
-                    );
-                }
-                out += "\n";
-                if let Some(n) = note {
-                    out += &format!("*{n}*\n\n");
-                }
-            }
-            Block::Chart(c) => out += &format!("![{}]({}.svg)\n\n", c.title, c.stem),
-            Block::Pairs(pairs) => {
-                for (k, v) in pairs {
-                    out += &format!("- **{k}:** {}\n", md_line(v));
-                }
-                out += "\n";
-            }
+    blocks.iter().map(md_block).collect()
+}
+
+fn md_block(b: &Block<'_>) -> String {
+    match b {
+        Block::Title(t) => format!("# {}\n\n", md_line(t)),
+        Block::Heading(h) => format!("## {h}\n\n"),
+        Block::Headline(l) => format!("**{}**\n\n", md_line(l)),
+        Block::Paragraph(l) => format!("{}\n\n", md_line(l)),
+        Block::Bullets(items) => {
+            let items: String = items
+                .iter()
+                .map(|i| format!("- {}\n", md_line(i)))
+                .collect();
+            format!("{items}\n")
         }
+        Block::Table { header, rows, note } => md_table(header, rows, note.as_deref()),
+        Block::Chart(c) => format!("![{}]({}.svg)\n\n", c.title, c.stem),
+        Block::Pairs(pairs) => {
+            let pairs: String = pairs
+                .iter()
+                .map(|(k, v)| format!("- **{k}:** {}\n", md_line(v)))
+                .collect();
+            format!("{pairs}\n")
+        }
+    }
+}
+
+fn md_table(header: &[String], rows: &[Vec<Line>], note: Option<&str>) -> String {
+    let mut out = format!("| {} |\n", header.join(" | "));
+    out += &format!("|{}\n", "---|".repeat(header.len()));
+    for r in rows {
+        out += &format!(
+            "| {} |\n",
+            r.iter().map(md_line).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    out += "\n";
+    if let Some(n) = note {
+        out += &format!("*{n}*\n\n");
     }
     out
 }
