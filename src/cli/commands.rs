@@ -5,7 +5,9 @@ use indicatif::ProgressBar;
 
 use initlab::activation::Activation;
 use initlab::init::CATALOGUE;
-use initlab::report::{default_dir, write_report};
+use initlab::report::default_dir;
+
+use super::write_report;
 use initlab::study::{RunOptions, StudyResult, StudySpec};
 use initlab::train::OptimizerKind;
 

@@ -109,6 +109,22 @@ fn one_line(e: &anyhow::Error) -> String {
         .replace('\n', " ")
 }
 
+/// Writes the report folder; a folder that exists gets the CLI's own advice (`--force`).
+fn write_report(
+    result: &initlab::study::StudyResult,
+    out: &std::path::Path,
+    force: bool,
+) -> Result<()> {
+    initlab::report::write_report(result, out, force)
+        .map(drop)
+        .map_err(|e| match e {
+            initlab::report::ReportError::Exists(_) => {
+                anyhow::anyhow!("{e} (or pass --force to replace it)")
+            }
+            e => e.into(),
+        })
+}
+
 fn run_app() -> Result<i32> {
     initlab::app::run_native().map(|()| 0).map_err(|e| {
         anyhow::anyhow!("cannot open the window: {e} (headless use: `initlab run --help`)")

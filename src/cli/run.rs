@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use initlab::report::{default_dir, pm, write_report};
+use initlab::report::{default_dir, pm};
+
+use super::write_report;
 use initlab::study::{RunOptions, StudyResult, load_data, run_study, total_steps};
 use initlab::train::TrainEvent;
 

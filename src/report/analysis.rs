@@ -4,7 +4,8 @@
 use super::findings;
 use super::format::p_text;
 use crate::data::Task;
-use crate::stats::{InitSummary, final_val_losses, mean, summarize, welch};
+use crate::stats::{mean, welch};
+use crate::study::{InitSummary, final_val_losses, summarize};
 use crate::study::{RunResult, StudyResult};
 use crate::train::EpochMetrics;
 
