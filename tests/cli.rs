@@ -403,7 +403,7 @@ fn sigint_and_sigterm_keep_the_partial_results() {
             .expect("epochs")
             .len();
         assert!(
-            epochs >= 1 && epochs < 5001,
+            (1..5001).contains(&epochs),
             "{signal}: partial epochs kept ({epochs})"
         );
         assert!(out.join("report.html").exists(), "{signal}: report written");

@@ -24,7 +24,8 @@ fn every_builtin_initializer_list_parses_completely() {
 fn limits_are_what_validate_enforces() {
     let ok = StudySpec::default();
     assert!(ok.validate().is_ok());
-    let cases: Vec<(&str, Box<dyn Fn(&mut StudySpec)>)> = vec![
+    type Break = Box<dyn Fn(&mut StudySpec)>;
+    let cases: Vec<(&str, Break)> = vec![
         (
             "repeats",
             Box::new(|s| s.repeats = *Limits::REPEATS.end() + 1),
@@ -52,8 +53,10 @@ fn limits_are_what_validate_enforces() {
         assert!(e.contains(&format!("'{field}'")), "{field}: {e}");
     }
     // The largest values of every limit are accepted.
-    let mut s = StudySpec::default();
-    s.repeats = *Limits::REPEATS.end();
+    let mut s = StudySpec {
+        repeats: *Limits::REPEATS.end(),
+        ..StudySpec::default()
+    };
     s.train.epochs = *Limits::EPOCHS.end();
     s.model.hidden = vec![*Limits::WIDTH.end()];
     s.train.lr = *Limits::LR.end();

@@ -80,7 +80,7 @@ fn default_range(live: &Live, metric: Metric, log: bool) -> Option<(f64, f64)> {
         };
         return Some((lo.max(floor).min(0.0), hi.max(1.0)));
     }
-    if !any_diverged || !(lo.is_finite() && hi.is_finite()) {
+    if !(any_diverged && lo.is_finite() && hi.is_finite()) {
         return None;
     }
     let (lo, hi) = if log {

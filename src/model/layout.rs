@@ -19,7 +19,14 @@ pub const fn index(layer: usize, part: Part) -> usize {
 
 /// The layer and part of flat index `i`.
 pub const fn part_of(i: usize) -> (usize, Part) {
-    (i / 2, if i % 2 == 0 { Part::Weight } else { Part::Bias })
+    (
+        i / 2,
+        if i.is_multiple_of(2) {
+            Part::Weight
+        } else {
+            Part::Bias
+        },
+    )
 }
 
 /// Number of layers in a flat list of `n` parameters.
