@@ -413,3 +413,29 @@ fn log_axes_label_every_decade() {
         );
     }
 }
+
+/// The committed example re-renders identically from its results.json: the report is a pure
+/// function of the result (no clock, no machine in the rendering), so a refactor that changes
+/// a byte of it shows up here.
+#[test]
+fn the_example_report_rerenders_identically() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/example");
+    let text = std::fs::read_to_string(dir.join("results.json")).expect("example results");
+    let result = StudyResult::from_json(&text, "results.json").expect("parses");
+    let out = std::env::temp_dir().join(format!("initlab-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    initlab::report::write_report(&result, &out, false).expect("writes");
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&dir).expect("example folder") {
+        let name = entry.expect("entry").file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".md") || name.ends_with(".html") || name.ends_with(".svg") {
+            let committed = std::fs::read(dir.join(&*name)).expect("committed");
+            let fresh = std::fs::read(out.join(&*name)).expect("re-rendered");
+            assert!(committed == fresh, "{name} differs from the committed example");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 6, "compared {compared} files");
+    let _ = std::fs::remove_dir_all(&out);
+}

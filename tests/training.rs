@@ -50,6 +50,28 @@ fn run(spec: &StudySpec, data: &PreparedData, threads: usize) -> StudyResult {
 
 /// Number of distinct hidden units in each hidden layer: units whose incoming weights and bias
 /// agree within 1e-6 count as one.
+/// The plans of every arm of `s`, in arm order, as `run_study` draws them (no LSUV batch).
+fn study_plans(s: &StudySpec, d: &PreparedData) -> Vec<ArmPlan> {
+    let dims = s.model.dims(d.n_inputs, d.n_outputs());
+    s.arms()
+        .iter()
+        .enumerate()
+        .map(|(i, a)| ArmPlan {
+            arm: i,
+            repeat: a.repeat as u64,
+            weights: init_arm(
+                &a.initializer,
+                &dims,
+                s.model.activation,
+                s.model.bias,
+                s.seed,
+                a.repeat as u64,
+                None,
+            ),
+        })
+        .collect()
+}
+
 fn distinct_units(w: &[f32], b: &[f32], fan_in: usize, fan_out: usize) -> usize {
     let unit = |j: usize| -> Vec<f32> {
         (0..fan_in)
@@ -76,24 +98,7 @@ fn zeros_stays_at_chance_while_xavier_learns() {
     let d = data("digits");
     let s = spec(&["zeros", "xavier-normal"], 1, 10);
     let dims = s.model.dims(d.n_inputs, d.n_outputs());
-    let plans: Vec<ArmPlan> = s
-        .arms()
-        .iter()
-        .enumerate()
-        .map(|(i, a)| ArmPlan {
-            arm: i,
-            repeat: a.repeat as u64,
-            weights: init_arm(
-                &a.initializer,
-                &dims,
-                s.model.activation,
-                s.model.bias,
-                s.seed,
-                a.repeat as u64,
-                None,
-            ),
-        })
-        .collect();
+    let plans = study_plans(&s, &d);
     let out = Trainer {
         data: &d,
         model: &s.model,
@@ -224,25 +229,7 @@ fn regression_reports_r2() {
 fn final_weights_are_copied_only_when_asked() {
     let s = spec(&["xavier-normal", "zeros"], 1, 1);
     let (_t, d) = initlab::study::load_data(&s, None, &mut |_| {}).expect("data");
-    let dims = s.model.dims(d.n_inputs, d.n_outputs());
-    let plans: Vec<ArmPlan> = s
-        .arms()
-        .iter()
-        .enumerate()
-        .map(|(i, a)| ArmPlan {
-            arm: i,
-            repeat: a.repeat as u64,
-            weights: init_arm(
-                &a.initializer,
-                &dims,
-                s.model.activation,
-                s.model.bias,
-                s.seed,
-                a.repeat as u64,
-                None,
-            ),
-        })
-        .collect();
+    let plans = study_plans(&s, &d);
     for keep in [false, true] {
         let out = Trainer {
             data: &d,

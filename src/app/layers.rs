@@ -93,15 +93,7 @@ pub fn ui(
     metric: &mut LayerMetric,
     final_histograms: &mut bool,
 ) {
-    let any = live
-        .runs
-        .iter()
-        .any(|r| r.diagnostics.as_ref().is_some_and(|d| !d.epochs.is_empty()));
-    if !any {
-        ui.label(
-            "No diagnostics yet: they are measured at initialization and after every epoch \
-             (turn them on in the study file with \"diagnostics\": true).",
-        );
+    if !has_diagnostics(live, ui) {
         return;
     }
     let inits: Vec<String> = live
@@ -154,6 +146,21 @@ pub fn ui(
                 }
             });
     });
+}
+
+/// False (and says why) when no run has per-layer diagnostics yet.
+fn has_diagnostics(live: &Live, ui: &mut egui::Ui) -> bool {
+    let any = live
+        .runs
+        .iter()
+        .any(|r| r.diagnostics.as_ref().is_some_and(|d| !d.epochs.is_empty()));
+    if !any {
+        ui.label(
+            "No diagnostics yet: they are measured at initialization and after every epoch \
+             (turn them on in the study file with \"diagnostics\": true).",
+        );
+    }
+    any
 }
 
 fn metric_picker(ui: &mut egui::Ui, metric: &mut LayerMetric) {
