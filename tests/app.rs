@@ -424,3 +424,61 @@ fn removing_an_initializer_keeps_the_other_colours() {
     assert_eq!(after.of("zeros"), before.of("zeros"));
     assert_eq!(after.of("xavier-normal"), before.of("xavier-normal"));
 }
+
+/// `initlab FILE`: a CSV opens loaded with its target guessed; a missing file or several files
+/// give a message in the app; a results file shows its run without re-training.
+#[test]
+fn opening_files_from_the_command_line() {
+    let dir = tmp("open-files");
+    let csv = dir.join("measurements.csv");
+    let mut text = String::from("label,a,b\n");
+    for i in 0..40 {
+        text += &format!("{},{}.5,{}\n", i % 2, i, 40 - i);
+    }
+    std::fs::write(&csv, text).expect("writes");
+    let mut app = InitlabApp::default();
+    app.open_files(std::slice::from_ref(&csv));
+    let mut h = harness(app);
+    wait_until(&mut h, "the CSV", |a| {
+        a.table().is_some_and(|t| t.source == "measurements.csv") && a.prepared().is_some()
+    });
+    assert_eq!(h.state().state.spec.prepare.target, "label");
+    assert!(h.state().title().starts_with("measurements.csv"), "{}", h.state().title());
+
+    let mut app = InitlabApp::default();
+    app.open_files(&[dir.join("missing.csv")]);
+    let h = harness(app);
+    let s = h.state().status().expect("a message").clone();
+    assert!(s.error && s.text.contains("missing.csv: no such file"), "{s:?}");
+    assert_eq!(h.state().table().map(|t| t.n_rows), Some(1797), "the default study stays");
+
+    let mut app = InitlabApp::default();
+    app.open_files(&[csv.clone(), dir.join("other.csv")]);
+    let s = app.status().expect("a message").clone();
+    assert!(s.text.contains("one file at a time") && s.text.contains("other.csv"), "{s:?}");
+
+    // A results file: run a short study headless, then open its results.json.
+    let mut spec = StudySpec::default();
+    spec.train.epochs = 1;
+    spec.repeats = 1;
+    spec.model.hidden = vec![8];
+    let (_t, data) = initlab::study::load_data(&spec, None, &mut |_| {}).expect("data");
+    let result = initlab::study::run_study(
+        &spec,
+        &data,
+        &initlab::study::RunOptions { threads: 1 },
+        &|_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .expect("runs");
+    let results = dir.join("results.json");
+    std::fs::write(&results, result.to_json()).expect("writes");
+    let mut app = InitlabApp::default();
+    app.open_files(&[results]);
+    let mut h = harness(app);
+    ready(&mut h);
+    assert_eq!(h.state().result(), Some(&result));
+    assert!(!h.state().is_running());
+    assert!(h.query_by_label_contains("Results of digits").is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}

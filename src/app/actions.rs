@@ -11,7 +11,9 @@ use super::jobs::{self, DialogPurpose};
 use super::live::{Live, Running};
 use crate::data::bundled::Bundled;
 use crate::data::{LoadProgress, Table, guess_target};
-use crate::study::{DataSource, RunOptions, StudySpec, estimate_memory, total_steps};
+use crate::study::{
+    DataSource, RunOptions, StudyResult, StudySpec, estimate_memory, total_steps,
+};
 
 impl InitlabApp {
     pub(super) fn use_bundled(&mut self, b: &'static Bundled) {
@@ -76,8 +78,45 @@ impl InitlabApp {
         self.data.prepared_key = None;
     }
 
-    /// Replaces the study with the one in `path` and loads its data.
+    /// Opens what `initlab FILE...` names: a CSV is loaded (its target guessed), a study file
+    /// opened, a results file shown without re-training. Several files or a missing one get a
+    /// message in the status line, never a crash.
+    pub fn open_files(&mut self, files: &[PathBuf]) {
+        let Some(first) = files.first() else {
+            return;
+        };
+        if !first.exists() {
+            self.set_status(true, format!("{}: no such file", first.display()));
+            return;
+        }
+        if first.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            self.open_study(first);
+        } else {
+            self.load_csv(first);
+        }
+        if files.len() > 1 {
+            let rest: Vec<String> = files[1..].iter().map(|p| p.display().to_string()).collect();
+            self.set_status(
+                true,
+                format!(
+                    "initlab opens one file at a time: opened {}; not opened: {}",
+                    first.display(),
+                    rest.join(", ")
+                ),
+            );
+        }
+    }
+
+    /// Replaces the study with the one in `path` and loads its data; a results file (from a
+    /// run here, the CLI or a cluster) is shown as it was, without re-training.
     pub fn open_study(&mut self, path: &Path) {
+        if let Some(result) = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| StudyResult::from_json(&t, &path.display().to_string()).ok())
+        {
+            self.show_result(path, result);
+            return;
+        }
         match StudySpec::load(path) {
             Ok(spec) => {
                 let source = spec.data_source(path.parent());
@@ -89,6 +128,22 @@ impl InitlabApp {
             }
             Err(e) => self.set_status(true, e.to_string()),
         }
+    }
+
+    /// Shows a finished result as if it had just run here; its study becomes the current one.
+    fn show_result(&mut self, path: &Path, result: StudyResult) {
+        let source = result.spec.data_source(path.parent());
+        self.state.spec = result.spec.clone();
+        self.run.live = Some(Live::from_result(&result));
+        self.run.result = Some(result);
+        self.run.undo = None;
+        self.data.prepared = None;
+        self.data.prepared_key = None;
+        self.request_load(source);
+        self.set_status(
+            false,
+            format!("opened the results in {} (nothing re-trained)", path.display()),
+        );
     }
 
     pub fn save_study(&mut self, path: &Path) {

@@ -79,6 +79,8 @@ struct ViewState {
     final_histograms: bool,
     /// Initializers hidden from the charts (through the shared legend).
     hidden: Vec<String>,
+    /// The window title last sent, so it is sent again only when it changes.
+    title: String,
 }
 
 /// The application.
@@ -240,6 +242,30 @@ impl InitlabApp {
         self.state.colors.sync(names.iter().map(String::as_str));
     }
 
+    /// The window title: the dataset, and the progress while training.
+    pub fn title(&self) -> String {
+        let spec = &self.state.spec;
+        let data = spec.data.strip_prefix("bundled:").unwrap_or(&spec.data);
+        let data = std::path::Path::new(data)
+            .file_name()
+            .map_or_else(|| data.to_owned(), |f| f.to_string_lossy().into_owned());
+        match &self.run.running {
+            Some(r) if r.total_steps > 0 => format!(
+                "{data} — training {:.0}% — initlab",
+                100.0 * (r.done_steps as f64 / r.total_steps as f64).min(1.0)
+            ),
+            _ => format!("{data} — initlab"),
+        }
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let title = self.title();
+        if title != self.view.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.view.title = title;
+        }
+    }
+
     // ----- drawing -----
 
     /// Draws one frame.
@@ -278,6 +304,7 @@ impl InitlabApp {
         self.handle_dropped_files(ui);
         self.refresh_preparation();
         self.panels(ui);
+        self.update_title(ui.ctx());
         if self.is_running() {
             ui.ctx().request_repaint_after(LIVE_FRAME_INTERVAL);
         }
@@ -300,21 +327,37 @@ impl eframe::App for InitlabApp {
     }
 }
 
-/// Opens the window (glow renderer) and runs until it is closed.
-pub fn run_native() -> Result<(), String> {
+/// The app id: the desktop entry (`desktop/initlab.desktop`, `StartupWMClass`) and the window
+/// manager match windows to it.
+pub const APP_ID: &str = "initlab";
+
+/// The window icon, the same drawing as `desktop/initlab.svg`.
+const ICON_PNG: &[u8] = include_bytes!("../../desktop/initlab-256.png");
+
+/// Opens the window (glow renderer) with `files` opened (see [`InitlabApp::open_files`]) and
+/// runs until it is closed.
+pub fn run_native(files: Vec<PathBuf>) -> Result<(), String> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("initlab")
+        .with_inner_size([1400.0, 880.0])
+        .with_min_inner_size([800.0, 500.0])
+        .with_app_id(APP_ID);
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("initlab — compare weight initializers")
-            .with_inner_size([1400.0, 880.0])
-            .with_min_inner_size([800.0, 500.0])
-            .with_app_id("initlab"),
+        viewport,
         renderer: eframe::Renderer::Glow,
         ..Default::default()
     };
     eframe::run_native(
-        "initlab",
+        APP_ID,
         options,
-        Box::new(|cc| Ok(Box::new(InitlabApp::from_storage(cc.storage)))),
+        Box::new(move |cc| {
+            let mut app = InitlabApp::from_storage(cc.storage);
+            app.open_files(&files);
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| e.to_string())
 }

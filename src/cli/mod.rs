@@ -18,7 +18,11 @@ use args::RunArgs;
     version,
     about = "Compare neural-network weight initializers side by side on your own data"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
+    /// Open the app with this CSV, study or results file.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -82,7 +86,7 @@ pub struct BenchArgs {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
-        None => run_app(),
+        None => run_app(cli.files),
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::List) => {
             commands::list();
@@ -125,8 +129,8 @@ fn write_report(
         })
 }
 
-fn run_app() -> Result<i32> {
-    initlab::app::run_native().map(|()| 0).map_err(|e| {
+fn run_app(files: Vec<PathBuf>) -> Result<i32> {
+    initlab::app::run_native(files).map(|()| 0).map_err(|e| {
         anyhow::anyhow!("cannot open the window: {e} (headless use: `initlab run --help`)")
     })
 }
