@@ -443,19 +443,33 @@ fn opening_files_from_the_command_line() {
         a.table().is_some_and(|t| t.source == "measurements.csv") && a.prepared().is_some()
     });
     assert_eq!(h.state().state.spec.prepare.target, "label");
-    assert!(h.state().title().starts_with("measurements.csv"), "{}", h.state().title());
+    assert!(
+        h.state().title().starts_with("measurements.csv"),
+        "{}",
+        h.state().title()
+    );
 
     let mut app = InitlabApp::default();
     app.open_files(&[dir.join("missing.csv")]);
     let h = harness(app);
     let s = h.state().status().expect("a message").clone();
-    assert!(s.error && s.text.contains("missing.csv: no such file"), "{s:?}");
-    assert_eq!(h.state().table().map(|t| t.n_rows), Some(1797), "the default study stays");
+    assert!(
+        s.error && s.text.contains("missing.csv: no such file"),
+        "{s:?}"
+    );
+    assert_eq!(
+        h.state().table().map(|t| t.n_rows),
+        Some(1797),
+        "the default study stays"
+    );
 
     let mut app = InitlabApp::default();
     app.open_files(&[csv.clone(), dir.join("other.csv")]);
     let s = app.status().expect("a message").clone();
-    assert!(s.text.contains("one file at a time") && s.text.contains("other.csv"), "{s:?}");
+    assert!(
+        s.text.contains("one file at a time") && s.text.contains("other.csv"),
+        "{s:?}"
+    );
 
     // A results file: run a short study headless, then open its results.json.
     let mut spec = StudySpec::default();

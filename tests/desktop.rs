@@ -19,7 +19,11 @@ fn entry(key: &str) -> String {
 
 #[test]
 fn the_menu_entry_opens_files_and_names_its_icon_and_window() {
-    assert_eq!(entry("Exec"), "initlab %f", "one file per launch, as the app opens one");
+    assert_eq!(
+        entry("Exec"),
+        "initlab %f",
+        "one file per launch, as the app opens one"
+    );
     let mime: Vec<String> = entry("MimeType")
         .split(';')
         .filter(|m| !m.is_empty())
@@ -35,9 +39,16 @@ fn the_menu_entry_opens_files_and_names_its_icon_and_window() {
     assert!(desktop_dir().join("initlab.svg").is_file());
     assert!(desktop_dir().join("initlab-256.png").is_file());
     assert_eq!(entry("StartupWMClass"), initlab::app::APP_ID);
+    let icon = initlab::app::window_icon().expect("the window icon decodes");
+    assert_eq!((icon.width, icon.height), (256, 256));
+    assert_eq!(icon.rgba.len(), 256 * 256 * 4);
     let png = std::fs::read(desktop_dir().join("initlab-256.png")).expect("png");
     assert_eq!(&png[1..4], b"PNG");
-    assert_eq!(u32::from_be_bytes([png[16], png[17], png[18], png[19]]), 256, "width");
+    assert_eq!(
+        u32::from_be_bytes([png[16], png[17], png[18], png[19]]),
+        256,
+        "width"
+    );
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
@@ -81,6 +92,10 @@ fn install_then_uninstall_leaves_nothing_behind() {
         std::fs::read(desktop_dir().join("initlab.desktop")).expect("entry")
     );
     run(&["--uninstall"]);
-    assert_eq!(files_under(&prefix), Vec::<PathBuf>::new(), "nothing left behind");
+    assert_eq!(
+        files_under(&prefix),
+        Vec::<PathBuf>::new(),
+        "nothing left behind"
+    );
     let _ = std::fs::remove_dir_all(&prefix);
 }

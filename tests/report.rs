@@ -432,10 +432,21 @@ fn the_example_report_rerenders_identically() {
         if name.ends_with(".md") || name.ends_with(".html") || name.ends_with(".svg") {
             let committed = std::fs::read(dir.join(&*name)).expect("committed");
             let fresh = std::fs::read(out.join(&*name)).expect("re-rendered");
-            assert!(committed == fresh, "{name} differs from the committed example");
+            assert!(
+                committed == fresh,
+                "{name} differs from the committed example"
+            );
             compared += 1;
         }
     }
     assert!(compared >= 6, "compared {compared} files");
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// Identical runs (zeros init) differ by rounding noise only: the spread reads 0, not 6.80e-17.
+#[test]
+fn rounding_noise_reads_as_zero_spread() {
+    use initlab::report::pm;
+    assert_eq!(pm(Some(2.302585), Some(6.8e-17)), "2.30 ± 0");
+    assert_eq!(pm(Some(2.302585), Some(0.0031)), "2.30 ± 0.00310");
 }

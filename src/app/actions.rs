@@ -11,9 +11,7 @@ use super::jobs::{self, DialogPurpose};
 use super::live::{Live, Running};
 use crate::data::bundled::Bundled;
 use crate::data::{LoadProgress, Table, guess_target};
-use crate::study::{
-    DataSource, RunOptions, StudyResult, StudySpec, estimate_memory, total_steps,
-};
+use crate::study::{DataSource, RunOptions, StudyResult, StudySpec, estimate_memory, total_steps};
 
 impl InitlabApp {
     pub(super) fn use_bundled(&mut self, b: &'static Bundled) {
@@ -89,7 +87,10 @@ impl InitlabApp {
             self.set_status(true, format!("{}: no such file", first.display()));
             return;
         }
-        if first.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        if first
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
             self.open_study(first);
         } else {
             self.load_csv(first);
@@ -142,7 +143,10 @@ impl InitlabApp {
         self.request_load(source);
         self.set_status(
             false,
-            format!("opened the results in {} (nothing re-trained)", path.display()),
+            format!(
+                "opened the results in {} (nothing re-trained)",
+                path.display()
+            ),
         );
     }
 

@@ -15,12 +15,14 @@ use crate::study::{RunOptions, StudySpec, estimate_memory};
 impl InitlabApp {
     /// The toolbar, status line, side panels and central view.
     pub(super) fn panels(&mut self, ui: &mut egui::Ui) {
+        // Side panels give way on small screens (at 1024 px the centre was cramped).
+        let side = (ui.available_width() * 0.22).clamp(230.0, 330.0);
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_line(ui));
         if self.state.view.show_dataset_panel {
             egui::Panel::left("dataset")
                 .resizable(true)
-                .default_size(330.0)
+                .default_size(side)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical()
                         .id_salt("dataset-scroll")
@@ -33,7 +35,7 @@ impl InitlabApp {
             let mut defaults = false;
             egui::Panel::right("study")
                 .resizable(true)
-                .default_size(320.0)
+                .default_size(side)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical()
                         .id_salt("study-scroll")

@@ -6,7 +6,7 @@ use egui_plot::{Line, Plot};
 
 use super::Live;
 use super::colors::Colors;
-use super::widgets::tick_label;
+use super::widgets::{linear_grid, tick_label};
 use crate::diagnostics::LayerStats;
 use crate::study::RunResult;
 
@@ -182,6 +182,7 @@ fn metric_picker(ui: &mut egui::Ui, metric: &mut LayerMetric) {
 fn chart<'a>(id: (&str, usize), height: f32) -> Plot<'a> {
     Plot::new(id)
         .height(height)
+        .y_grid_spacer(linear_grid)
         .y_axis_formatter(|mark, _| tick_label(mark.value))
         .x_axis_formatter(|mark, _| tick_label(mark.value))
 }

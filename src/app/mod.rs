@@ -334,6 +334,12 @@ pub const APP_ID: &str = "initlab";
 /// The window icon, the same drawing as `desktop/initlab.svg`.
 const ICON_PNG: &[u8] = include_bytes!("../../desktop/initlab-256.png");
 
+/// The window icon decoded from the embedded PNG (`None` only if the PNG were broken: the app
+/// then opens with the desktop's default icon rather than failing).
+pub fn window_icon() -> Option<egui::IconData> {
+    eframe::icon_data::from_png_bytes(ICON_PNG).ok()
+}
+
 /// Opens the window (glow renderer) with `files` opened (see [`InitlabApp::open_files`]) and
 /// runs until it is closed.
 pub fn run_native(files: Vec<PathBuf>) -> Result<(), String> {
@@ -342,7 +348,7 @@ pub fn run_native(files: Vec<PathBuf>) -> Result<(), String> {
         .with_inner_size([1400.0, 880.0])
         .with_min_inner_size([800.0, 500.0])
         .with_app_id(APP_ID);
-    if let Ok(icon) = eframe::icon_data::from_png_bytes(ICON_PNG) {
+    if let Some(icon) = window_icon() {
         viewport = viewport.with_icon(icon);
     }
     let options = eframe::NativeOptions {

@@ -8,7 +8,7 @@ use egui_plot::{FilledArea, HoverPosition, Line, Plot};
 use super::Live;
 use super::colors::Colors;
 use super::state::ViewSettings;
-use super::widgets::{log_grid, tick_label};
+use super::widgets::{linear_grid, log_grid, tick_label};
 use crate::data::Task;
 use crate::report::{Curve, Metric, curve};
 
@@ -38,7 +38,18 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, style: &Style<'_>) {
             });
         }
     });
-    ui.strong(format!("Validation {}", live.task.score_name()));
+    ui.horizontal(|ui| {
+        ui.strong(format!("Validation {}", live.task.score_name()));
+        if clipped_below(live) {
+            ui.label(
+                egui::RichText::new(
+                    "(the axis starts at R² = -1: lower curves run off the bottom; \
+                     double-click the chart to fit them all)",
+                )
+                .weak(),
+            );
+        }
+    });
     plot(
         ui,
         "val-score",
@@ -48,6 +59,16 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, style: &Style<'_>) {
         false,
         height * 0.8,
     );
+}
+
+/// Whether some regression score lies below the score axis' default floor (R² = -1).
+fn clipped_below(live: &Live) -> bool {
+    live.task == Task::Regression
+        && live
+            .runs
+            .iter()
+            .flat_map(|r| &r.epochs)
+            .any(|e| e.val_r2.is_some_and(|v| v < -1.0))
 }
 
 /// The y range that shows every initializer that did not diverge: a diverged arm's last
@@ -118,7 +139,8 @@ fn base_plot(id: &str, height: f32, log: bool) -> Plot<'_> {
             .y_axis_formatter(|mark, _| tick_label(10f64.powf(mark.value)))
             .y_axis_label("log scale")
     } else {
-        plot.y_axis_formatter(|mark, _| tick_label(mark.value))
+        plot.y_grid_spacer(linear_grid)
+            .y_axis_formatter(|mark, _| tick_label(mark.value))
     }
 }
 
@@ -173,26 +195,30 @@ fn plot(
     if let Some((lo, hi)) = default_range(live, metric, log) {
         plot = plot.default_y_bounds(lo, hi);
     }
-    plot.show(ui, |pui| {
-        for name in live.spec.initializer_names() {
-            if style.hidden.contains(&name) {
-                continue;
+    // The read-out appears within 16 px of a curve (egui's default, 5 px, needed pixel aim).
+    ui.scope(|ui| {
+        ui.style_mut().interaction.interact_radius = 16.0;
+        plot.show(ui, |pui| {
+            for name in live.spec.initializer_names() {
+                if style.hidden.contains(&name) {
+                    continue;
+                }
+                let c = curve(&live.runs, &name, metric);
+                if c.epochs.is_empty() {
+                    continue;
+                }
+                let color = style.colors.of(&name);
+                let (xs, mean, lo, hi) = transform(&c, alpha, log);
+                if view.show_bands && live.spec.repeats > 1 && xs.len() > 1 {
+                    let [r, g, b, _] = color.to_array();
+                    pui.add(
+                        FilledArea::new(name.clone(), &xs, &lo, &hi)
+                            .fill_color(Color32::from_rgba_unmultiplied(r, g, b, 40)),
+                    );
+                }
+                let points: Vec<[f64; 2]> = xs.iter().zip(&mean).map(|(x, y)| [*x, *y]).collect();
+                pui.line(Line::new(name, points).color(color).width(2.0));
             }
-            let c = curve(&live.runs, &name, metric);
-            if c.epochs.is_empty() {
-                continue;
-            }
-            let color = style.colors.of(&name);
-            let (xs, mean, lo, hi) = transform(&c, alpha, log);
-            if view.show_bands && live.spec.repeats > 1 && xs.len() > 1 {
-                let [r, g, b, _] = color.to_array();
-                pui.add(
-                    FilledArea::new(name.clone(), &xs, &lo, &hi)
-                        .fill_color(Color32::from_rgba_unmultiplied(r, g, b, 40)),
-                );
-            }
-            let points: Vec<[f64; 2]> = xs.iter().zip(&mean).map(|(x, y)| [*x, *y]).collect();
-            pui.line(Line::new(name, points).color(color).width(2.0));
-        }
+        });
     });
 }

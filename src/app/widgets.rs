@@ -58,10 +58,14 @@ pub fn legend(ui: &mut egui::Ui, names: &[String], colors: &Colors, hidden: &mut
             };
             let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 4.0), egui::Sense::hover());
             ui.painter().rect_filled(rect, 1.0, color);
-            let text = egui::RichText::new(name).color(color);
+            let text = if shown {
+                egui::RichText::new(name)
+            } else {
+                egui::RichText::new(name).weak().strikethrough()
+            };
             if ui
-                .selectable_label(shown, text)
-                .on_hover_text("show or hide in every chart")
+                .add(egui::Label::new(text).sense(egui::Sense::click()))
+                .on_hover_text("click to show or hide in every chart")
                 .clicked()
             {
                 if shown {
@@ -116,4 +120,77 @@ pub fn log_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     }
     marks.retain(|m| m.value >= lo && m.value <= hi);
     marks
+}
+
+/// Grid marks for a linear axis: a "nice" step (1, 2 or 5 times a power of ten) giving about
+/// five labelled ticks whatever the range, with unlabelled minor lines between. egui_plot's own
+/// spacing labelled only the decades, so an accuracy axis showed just "0" or "1".
+pub fn linear_grid(input: egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let (lo, hi) = input.bounds;
+    let range = hi - lo;
+    if !(range.is_finite() && range > 0.0) {
+        return Vec::new();
+    }
+    let raw = range / 5.0;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power);
+    let minor = step / 5.0;
+    let first = (lo / minor).ceil() as i64;
+    let last = (hi / minor).floor() as i64;
+    if last - first > 400 {
+        return Vec::new();
+    }
+    (first..=last)
+        .map(|k| {
+            let value = k as f64 * minor;
+            let major = k % 5 == 0;
+            egui_plot::GridMark {
+                value,
+                step_size: if major { step } else { minor },
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labelled(lo: f64, hi: f64) -> Vec<f64> {
+        let input = egui_plot::GridInput {
+            bounds: (lo, hi),
+            base_step_size: 0.0,
+        };
+        let marks = linear_grid(input);
+        let top = marks.iter().map(|m| m.step_size).fold(0.0, f64::max);
+        marks
+            .iter()
+            .filter(|m| m.step_size == top)
+            .map(|m| m.value)
+            .collect()
+    }
+
+    #[test]
+    fn a_score_axis_gets_several_labelled_ticks() {
+        let v = labelled(0.0, 1.0);
+        assert!(v.len() >= 4 && v.len() <= 7, "{v:?}");
+        assert!(v.iter().any(|x| (x - 0.4).abs() < 1e-9), "{v:?}");
+        let v = labelled(0.93, 0.985);
+        assert!(v.len() >= 3, "narrow range: {v:?}");
+        let v = labelled(-1.0, 0.6);
+        assert!(v.len() >= 3, "R²: {v:?}");
+    }
+
+    #[test]
+    fn tick_labels_stay_short() {
+        assert_eq!(tick_label(2e19), "2e19");
+        assert_eq!(tick_label(0.25), "0.25");
+        assert_eq!(tick_label(1200.0), "1200");
+        assert_eq!(tick_label(3e-5), "3e-5");
+        assert_eq!(tick_label(0.0), "0");
+    }
 }

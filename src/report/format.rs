@@ -18,6 +18,9 @@ pub fn num(x: f64) -> String {
 /// when there is no mean (every repeat diverged).
 pub fn pm(mean: Option<f64>, std: Option<f64>) -> String {
     match (mean, std) {
+        // A spread below 1e-9 of the mean is rounding noise of identical runs (zeros init gives
+        // the same loss every repeat up to 1e-17): say 0 rather than "± 6.80e-17".
+        (Some(m), Some(s)) if s <= 1e-9 * m.abs() => format!("{} ± 0", num(m)),
         (Some(m), Some(s)) => format!("{} ± {}", num(m), num(s)),
         (Some(m), None) => num(m),
         _ => "—".into(),
