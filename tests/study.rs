@@ -71,7 +71,7 @@ fn files_written_before_the_repeats_rename_still_open() {
     let spec = StudySpec::from_json(r#"{"seeds": 4, "seed": 9}"#, "old.json").expect("old spec");
     assert_eq!((spec.repeats, spec.seed), (4, 9));
     let text = spec.to_json();
-    assert!(text.contains("\"repeats\": 4") && !text.contains("\"seeds\""));
+    assert!(text.contains("\"repeats\": 4") && !text.contains("\"seeds\":"));
     let run: RunResult = serde_json::from_str(
         r#"{"initializer": "zeros", "seed": 2, "diverged": false, "epochs": []}"#,
     )
@@ -108,4 +108,136 @@ fn memory_estimate_grows_with_width_and_networks_and_flags_the_impossible() {
         assert!(!w.fits());
         assert!(w.to_string().contains("available"), "{w}");
     }
+}
+
+fn bundled_table(name: &str) -> initlab::data::Table {
+    initlab::data::bundled::Bundled::by_name(name)
+        .expect("bundled")
+        .load()
+        .expect("loads")
+}
+
+/// `splits`: every repeat draws its own stratified split (repeat 0 is the study's fixed split),
+/// the same for a given study seed every time.
+#[test]
+fn splits_repeats_draw_their_own_split_deterministically() {
+    use initlab::study::{RepeatMode, prepare_repeats};
+    let table = bundled_table("iris");
+    let mut spec = StudySpec {
+        data: "bundled:iris".into(),
+        repeats: 4,
+        repeat_mode: RepeatMode::Splits,
+        ..StudySpec::default()
+    };
+    spec.prepare.target = "species".into();
+    let a = prepare_repeats(&spec, &table).expect("prepares");
+    let b = prepare_repeats(&spec, &table).expect("prepares");
+    assert_eq!(a.len(), 4);
+    let fixed = initlab::data::prepare(&table, &spec.prepare, spec.seed).expect("fixed");
+    assert_eq!(a[0].val_rows, fixed.val_rows, "repeat 0 is the fixed split");
+    for r in 0..4 {
+        assert_eq!(a[r].val_rows, b[r].val_rows, "deterministic");
+        assert_eq!(a[r].n_val(), fixed.n_val(), "same size");
+        for s in 0..r {
+            assert_ne!(a[r].val_rows, a[s].val_rows, "repeats {s} and {r} differ");
+        }
+    }
+    spec.seed = 1;
+    let c = prepare_repeats(&spec, &table).expect("prepares");
+    assert_ne!(
+        c[1].val_rows, a[1].val_rows,
+        "the study seed keys the splits"
+    );
+}
+
+/// `folds:5`: five repeats validate every row exactly once; a sixth draws a new partition.
+#[test]
+fn folds_validate_every_row_exactly_once() {
+    use initlab::study::{RepeatMode, prepare_repeats};
+    let table = bundled_table("wine");
+    let mut spec = StudySpec {
+        data: "bundled:wine".into(),
+        repeats: 6,
+        repeat_mode: "folds:5".parse().expect("mode"),
+        ..StudySpec::default()
+    };
+    spec.prepare.target = "cultivar".into();
+    assert_eq!(spec.repeat_mode, RepeatMode::Folds(5));
+    let d = prepare_repeats(&spec, &table).expect("prepares");
+    let mut seen = vec![0usize; table.n_rows];
+    for fold in &d[..5] {
+        for &row in &fold.val_rows {
+            seen[row] += 1;
+        }
+        assert_eq!(fold.n_train() + fold.n_val(), table.n_rows);
+        let sizes = (fold.n_val() as f64) / table.n_rows as f64;
+        assert!((sizes - 0.2).abs() < 0.02, "a fifth of the rows: {sizes}");
+    }
+    assert!(
+        seen.iter().all(|&n| n == 1),
+        "every row validated exactly once"
+    );
+    assert_ne!(d[5].val_rows, d[0].val_rows, "repeat 5 reshuffles");
+    for bad in ["folds:1", "folds:x", "halves"] {
+        assert!(bad.parse::<RepeatMode>().is_err(), "{bad}");
+    }
+}
+
+/// Within a repeat every arm shares the split, the batches and the draw: two copies of one
+/// initializer give identical histories in each repeat, different ones across repeats; and the
+/// numbers do not depend on the thread count.
+#[test]
+fn arms_of_a_split_repeat_share_its_data_and_threads_change_nothing() {
+    use initlab::study::{RepeatMode, RunOptions, run_study_table};
+    use std::sync::atomic::AtomicBool;
+    let table = bundled_table("iris");
+    let mut spec = StudySpec {
+        data: "bundled:iris".into(),
+        repeats: 3,
+        repeat_mode: RepeatMode::Splits,
+        initializers: builtin(&["xavier-normal", "xavier-normal", "kaiming-normal"]),
+        ..StudySpec::default()
+    };
+    spec.prepare.target = "species".into();
+    spec.model.hidden = vec![16];
+    spec.train.epochs = 3;
+    let run = |threads| {
+        run_study_table(
+            &spec,
+            &table,
+            &RunOptions { threads },
+            &|_| {},
+            &AtomicBool::new(false),
+        )
+        .expect("runs")
+    };
+    let one = run(1);
+    let json = |r: &RunResult| serde_json::to_string(&r.epochs).expect("json");
+    for r in 0..3 {
+        assert_eq!(
+            json(&one.runs[r]),
+            json(&one.runs[3 + r]),
+            "repeat {r}: same split"
+        );
+    }
+    assert_ne!(json(&one.runs[0]), json(&one.runs[1]), "repeats differ");
+    for threads in [2, 3] {
+        let other = run(threads);
+        assert_eq!(
+            serde_json::to_string(&other.runs).expect("json"),
+            serde_json::to_string(&one.runs).expect("json"),
+            "{threads} threads"
+        );
+    }
+    // A single prepared split cannot stand in for per-repeat data.
+    let fixed = initlab::data::prepare(&table, &spec.prepare, spec.seed).expect("data");
+    let e = initlab::study::run_study(
+        &spec,
+        &fixed,
+        &RunOptions { threads: 1 },
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect_err("refused");
+    assert!(e.to_string().contains("repeat_mode"), "{e}");
 }

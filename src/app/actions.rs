@@ -187,7 +187,7 @@ impl InitlabApp {
             self.set_settings_error(memory.to_string());
             return;
         }
-        let Some(mb) = self.mailbox.clone() else {
+        let (Some(mb), Some(table)) = (self.mailbox.clone(), self.data.table.clone()) else {
             return;
         };
         let cancel = Arc::new(AtomicBool::new(false));
@@ -202,7 +202,7 @@ impl InitlabApp {
         self.run.result = None;
         self.run.undo = None;
         self.view.status = None;
-        jobs::train(&mb, spec, data, cancel);
+        jobs::train(&mb, spec, (table, data), cancel);
     }
 
     pub fn stop_run(&mut self) {

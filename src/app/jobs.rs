@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use crate::data::{LoadProgress, PrepareOptions, PreparedData, Table, prepare};
-use crate::study::{DataSource, RunOptions, StudyResult, StudySpec, panic_message, run_study};
+use crate::study::{
+    DataSource, RunOptions, StudyResult, StudySpec, panic_message, run_study, run_study_table,
+};
 use crate::train::TrainEvent;
 
 /// What a file dialog was opened for.
@@ -150,7 +152,7 @@ pub fn prepare_data(
 pub(super) fn train(
     mailbox: &Mailbox,
     spec: StudySpec,
-    data: Arc<PreparedData>,
+    (table, data): (Arc<Table>, Arc<PreparedData>),
     cancel: Arc<AtomicBool>,
 ) {
     spawn(
@@ -166,9 +168,14 @@ pub(super) fn train(
             let emit = |e: TrainEvent| {
                 let _ = mb.tx.send(Msg::Train(e));
             };
-            let result = run_study(&spec, &data, &RunOptions::default(), &emit, &cancel)
-                .map(Box::new)
-                .map_err(|e| e.to_string());
+            let options = RunOptions::default();
+            // Repeats with their own splits prepare their data here, off the UI thread.
+            let result = if spec.repeat_mode.varies_data() {
+                run_study_table(&spec, &table, &options, &emit, &cancel)
+            } else {
+                run_study(&spec, &data, &options, &emit, &cancel)
+            };
+            let result = result.map(Box::new).map_err(|e| e.to_string());
             // The flag belongs to this run alone (each run gets a new one), so it still says
             // whether the user stopped it.
             let stopped = cancel.load(Ordering::Relaxed);
@@ -247,7 +254,7 @@ mod tests {
         let spec = StudySpec::default();
         let data = prepare(&table, &spec.prepare, spec.seed).expect("prepares");
         let cancel = Arc::new(AtomicBool::new(true));
-        train(&mb, spec, Arc::new(data), cancel);
+        train(&mb, spec, (Arc::new(table), Arc::new(data)), cancel);
         let stopped = loop {
             match rx.recv_timeout(std::time::Duration::from_secs(60)) {
                 Ok(Msg::Finished { stopped, .. }) => break stopped,

@@ -4,7 +4,7 @@ use egui::{Color32, RichText};
 
 use crate::activation::Activation;
 use crate::init::{BiasInit, CATALOGUE, FanMode, Gain, Initializer, describe};
-use crate::study::{Limits, PRESETS, StudySpec, builtin};
+use crate::study::{Limits, PRESETS, RepeatMode, StudySpec, builtin};
 use crate::train::OptimizerKind;
 
 use super::colors::Colors;
@@ -134,6 +134,7 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
         )
         .labelled_by(l.id);
         ui.end_row();
+        repeat_mode(ui, &mut spec.repeat_mode);
         let l = ui.label("Study seed");
         ui.add(egui::DragValue::new(&mut spec.seed))
             .labelled_by(l.id);
@@ -221,6 +222,42 @@ fn initializer_rows(spec: &mut StudySpec, colors: &Colors, ui: &mut egui::Ui) {
     if let Some(i) = remove {
         spec.initializers.remove(i);
     }
+}
+
+/// What differs between repeats: nothing but the draw (seeds), the split, or the fold.
+fn repeat_mode(ui: &mut egui::Ui, mode: &mut RepeatMode) {
+    let l = ui.label("Repeats vary");
+    ui.horizontal(|ui| {
+        let mut k = match mode {
+            RepeatMode::Folds(k) => *k,
+            _ => 5,
+        };
+        egui::ComboBox::from_id_salt("repeat-mode")
+            .selected_text(match mode {
+                RepeatMode::Seeds => "weights only",
+                RepeatMode::Splits => "weights + split",
+                RepeatMode::Folds(_) => "weights + fold",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(mode, RepeatMode::Seeds, "weights only")
+                    .on_hover_text("one train/validation split for the whole study");
+                ui.selectable_value(mode, RepeatMode::Splits, "weights + split")
+                    .on_hover_text("each repeat draws its own stratified split");
+                ui.selectable_value(mode, RepeatMode::Folds(k), "weights + fold")
+                    .on_hover_text("K-fold cross-validation: repeat r validates on fold r mod K");
+            })
+            .response
+            .labelled_by(l.id);
+        if let RepeatMode::Folds(_) = mode {
+            ui.add(
+                egui::DragValue::new(&mut k)
+                    .range(2..=RepeatMode::MAX_FOLDS)
+                    .prefix("K = "),
+            );
+            *mode = RepeatMode::Folds(k);
+        }
+    });
+    ui.end_row();
 }
 
 /// The editable parameter of an initializer, if it has one.

@@ -42,6 +42,10 @@ pub struct RunArgs {
     /// Repeats per initializer (each repeat draws its own weights and batch order).
     #[arg(long, visible_alias = "seeds")]
     pub repeats: Option<usize>,
+    /// What else differs between repeats: seeds (nothing: one split), splits (each repeat its
+    /// own stratified split) or folds:K (K-fold cross-validation).
+    #[arg(long = "repeat-mode")]
+    pub repeat_mode: Option<String>,
     #[arg(long)]
     pub epochs: Option<usize>,
     /// Mini-batch size.
@@ -164,6 +168,12 @@ fn apply_model_flags(args: &RunArgs, spec: &mut StudySpec) -> Result<()> {
     }
     if let Some(s) = args.repeats {
         spec.repeats = s;
+    }
+    if let Some(m) = &args.repeat_mode {
+        spec.repeat_mode = m
+            .parse()
+            .map_err(anyhow::Error::msg)
+            .context("--repeat-mode")?;
     }
     if args.no_diagnostics {
         spec.diagnostics = false;

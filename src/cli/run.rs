@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use initlab::report::{default_dir, pm};
 
 use super::write_report;
-use initlab::study::{RunOptions, StudyResult, load_data, run_study, total_steps};
+use initlab::study::{RunOptions, StudyResult, load_data, run_study_table, total_steps};
 use initlab::train::TrainEvent;
 
 use super::args::{RunArgs, build_spec};
@@ -23,7 +23,7 @@ pub const INTERRUPTED: i32 = 130;
 pub fn run(args: &RunArgs) -> Result<i32> {
     let (spec, base) = build_spec(args)?;
     let out = args.out.clone().unwrap_or_else(|| default_dir(&spec));
-    let (_table, data) = load_data(&spec, base.as_deref(), &mut |_| {})?;
+    let (table, data) = load_data(&spec, base.as_deref(), &mut |_| {})?;
     let options = RunOptions {
         threads: args.threads.unwrap_or(RunOptions::default().threads).max(1),
     };
@@ -54,7 +54,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
         TrainEvent::Diagnostics { .. } | TrainEvent::InitialHistograms { .. } => {}
     };
     let cancel = cancel_on_signals();
-    let result = run_study(&spec, &data, &options, &emit, &cancel)?;
+    let result = run_study_table(&spec, &table, &options, &emit, &cancel)?;
     bar.finish_and_clear();
 
     write_report(&result, &out, args.force)?;

@@ -7,7 +7,7 @@ use super::prepared::{
     ClassCount, DataSummary, ExcludedColumn, MissingPolicy, PrepareOptions, PreparedData, Targets,
     Task, TaskChoice,
 };
-use super::split::{Split, split};
+use super::split::{Split, SplitPlan, split};
 use super::table::{Column, ColumnData, ColumnKind, Table};
 
 /// Integer-valued numeric targets with at most this many values are taken as classes.
@@ -21,6 +21,17 @@ const MIN_ROWS: usize = 2;
 /// or missing features under [`MissingPolicy::DropRow`]), label the classes, split, then fit the
 /// encoders (standardisation, one-hot, imputation) on the training rows only and encode both sides.
 pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<PreparedData, DataError> {
+    prepare_split(table, opts, seed, SplitPlan::Fixed)
+}
+
+/// [`prepare`] with the split of `plan` (a repeat's own split, or a cross-validation fold).
+/// Standardisation is always fitted on that split's training rows only.
+pub fn prepare_split(
+    table: &Table,
+    opts: &PrepareOptions,
+    seed: u64,
+    plan: SplitPlan,
+) -> Result<PreparedData, DataError> {
     let file = table.source.as_str();
     check_val_fraction(opts.val_fraction)?;
     let target = find_target(table, &opts.target)?;
@@ -31,7 +42,7 @@ pub fn prepare(table: &Table, opts: &PrepareOptions, seed: u64) -> Result<Prepar
     }
     let used = usable_rows(table.n_rows, target, &features, opts.missing);
     let (labels, classes) = label_classes(target, task, &used.rows, file)?;
-    let sides = split_rows(&used.rows, &labels, classes.len(), opts, seed, file)?;
+    let sides = split_rows(&used.rows, &labels, classes.len(), opts, (seed, plan), file)?;
     let enc = encode_features(&features, &sides.train_rows, &sides.val_rows);
     if enc.n_inputs == 0 {
         return Err(DataError::NoFeatures { file: file.into() });
@@ -192,7 +203,7 @@ fn split_rows(
     labels: &[u32],
     n_classes: usize,
     opts: &PrepareOptions,
-    seed: u64,
+    (seed, plan): (u64, SplitPlan),
     file: &str,
 ) -> Result<Sides, DataError> {
     let too_few = || DataError::TooFewRows {
@@ -203,7 +214,7 @@ fn split_rows(
     if rows.len() < MIN_ROWS {
         return Err(too_few());
     }
-    let Split { train, val } = split(labels, n_classes, rows.len(), opts.val_fraction, seed);
+    let Split { train, val } = split(labels, n_classes, rows.len(), opts.val_fraction, seed, plan);
     if train.is_empty() || val.is_empty() {
         return Err(too_few());
     }

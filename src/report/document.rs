@@ -6,7 +6,7 @@ use super::charts::Chart;
 use super::format::{count, num, pm};
 use super::layers::layers_section;
 use super::setup::study_section;
-use crate::study::StudyResult;
+use crate::study::{RepeatMode, StudyResult};
 
 /// Text pieces: `Plain` is initlab's own wording, `User` came from the user's file and is
 /// escaped by every renderer.
@@ -99,7 +99,7 @@ fn ranking_section<'a>(r: &StudyResult, a: &Analysis) -> Vec<Block<'a>> {
         Block::Table {
             header: header.iter().map(|h| (*h).to_owned()).collect(),
             rows,
-            note: Some(ranking_note(r.spec.repeats)),
+            note: Some(ranking_note(r.spec.repeats, r.spec.repeat_mode)),
         },
     ]
 }
@@ -128,12 +128,14 @@ fn ranking_row(rank: usize, row: &RankRow) -> Vec<Line> {
     .collect()
 }
 
-fn ranking_note(repeats: usize) -> String {
+fn ranking_note(repeats: usize, mode: RepeatMode) -> String {
     format!(
-        "Statistics over {} per initializer (repeats that diverged are excluded and counted). \
+        "Statistics over {} per initializer (repeats that diverged are excluded and counted); \
+         the repeats vary {}. \
          95% CI: Student t on the final validation losses. Epochs to target: first epoch whose mean validation loss is within {:.0}% of the best initializer's final mean. \
          vs best: Welch's unequal-variance t-test of final validation losses against the best initializer{}.",
         count(repeats, "repeat"),
+        mode.sources(),
         (TARGET_FACTOR - 1.0) * 100.0,
         if repeats < 2 {
             " — with one repeat no test is possible"

@@ -3,6 +3,7 @@
 
 mod limits;
 mod memory;
+mod repeats;
 mod result;
 mod run;
 mod summary;
@@ -19,9 +20,11 @@ use crate::train::TrainSpec;
 
 pub use limits::Limits;
 pub use memory::{MemoryEstimate, available_memory, estimate_memory};
+pub use repeats::RepeatMode;
 pub use result::{Environment, RunResult, StudyResult};
 pub use run::{
-    RunOptions, StudyEvent, load_data, panic_message, probe_rows, run_study, total_steps,
+    RunOptions, StudyEvent, load_data, panic_message, prepare_repeats, probe_rows, run_study,
+    run_study_table, total_steps,
 };
 pub use summary::{InitSummary, final_val_losses, summarize};
 
@@ -44,6 +47,9 @@ pub struct StudySpec {
     /// (Study files before 0.2 called it `seeds`.)
     #[serde(alias = "seeds")]
     pub repeats: usize,
+    /// What differs between repeats besides the weights and batch order: nothing (`seeds`),
+    /// the split (`splits`), or the cross-validation fold (`folds:K`).
+    pub repeat_mode: RepeatMode,
     /// The study seed: fixes the split, every batch order and every initial weight.
     pub seed: u64,
     /// Per-layer diagnostics on a fixed probe batch (saturation, dead units, symmetry, norms).
@@ -65,6 +71,7 @@ impl Default for StudySpec {
             train: TrainSpec::default(),
             initializers: builtin(&CLASSIC_FIVE),
             repeats: 3,
+            repeat_mode: RepeatMode::Seeds,
             seed: 0,
             diagnostics: true,
         }

@@ -9,8 +9,10 @@ use burn::tensor::Device;
 use rand::seq::SliceRandom;
 
 use super::summary::summarize;
-use super::{Arm, Environment, RunResult, StudyError, StudyResult, StudySpec, estimate_memory};
-use crate::data::{LoadProgress, PreparedData, Table, prepare};
+use super::{
+    Arm, Environment, RepeatMode, RunResult, StudyError, StudyResult, StudySpec, estimate_memory,
+};
+use crate::data::{LoadProgress, PreparedData, Table, prepare, prepare_split};
 use crate::diagnostics::PROBE_ROWS;
 use crate::init::init_arm;
 use crate::rng::{derive_rng, stream};
@@ -34,13 +36,22 @@ impl Default for RunOptions {
 /// Progress of a study, in arm indices of [`StudySpec::arms`].
 pub type StudyEvent = TrainEvent;
 
-/// Total optimizer steps across all groups, for progress bars.
+/// Total optimizer steps across all groups, for progress bars. `data` is the study's fixed
+/// split; repeats with their own splits train on about as many rows.
 pub fn total_steps(spec: &StudySpec, data: &PreparedData, threads: usize) -> usize {
-    let groups = threads.clamp(1, spec.arms().len().max(1));
-    groups * spec.train.epochs * steps_per_epoch(data.n_train(), spec.train.batch_size)
+    let n_train = match spec.repeat_mode {
+        RepeatMode::Folds(k) => (data.n_train() + data.n_val()) * (k - 1) / k,
+        _ => data.n_train(),
+    };
+    let groups = if spec.repeat_mode.varies_data() {
+        spec.repeats
+    } else {
+        threads.clamp(1, spec.arms().len().max(1))
+    };
+    groups * spec.train.epochs * steps_per_epoch(n_train, spec.train.batch_size)
 }
 
-/// Loads and prepares the study's data.
+/// Loads and prepares the study's data (its fixed split).
 pub fn load_data(
     spec: &StudySpec,
     base: Option<&Path>,
@@ -51,13 +62,61 @@ pub fn load_data(
     Ok((table, prepared))
 }
 
-/// Trains every arm of `spec` on `data`. Arms are split into `options.threads` contiguous
-/// groups, each trained in its own stacked module on its own thread; since arms never interact,
-/// the numbers do not depend on the grouping or on scheduling. Stops between steps when `cancel`
-/// is set, keeping every completed epoch. Refuses a study that would not fit in memory.
+/// The data of every repeat: one prepared split shared by all (`seeds`), or one per repeat,
+/// each standardised on its own training rows.
+pub fn prepare_repeats(spec: &StudySpec, table: &Table) -> Result<Vec<PreparedData>, StudyError> {
+    if !spec.repeat_mode.varies_data() {
+        return Ok(vec![prepare(table, &spec.prepare, spec.seed)?]);
+    }
+    (0..spec.repeats)
+        .map(|r| {
+            let plan = spec.repeat_mode.plan(r);
+            Ok(prepare_split(table, &spec.prepare, spec.seed, plan)?)
+        })
+        .collect()
+}
+
+/// [`run_study`] for any repeat mode: prepares each repeat's data from `table`, then trains.
+pub fn run_study_table(
+    spec: &StudySpec,
+    table: &Table,
+    options: &RunOptions,
+    emit: &(dyn Fn(StudyEvent) + Sync),
+    cancel: &AtomicBool,
+) -> Result<StudyResult, StudyError> {
+    spec.validate()?;
+    let datas = prepare_repeats(spec, table)?;
+    run_repeats(spec, &datas, options, emit, cancel)
+}
+
+/// Trains every arm of `spec` on `data` (a study whose repeats share one split: see
+/// [`run_study_table`] for the others). Arms are split into `options.threads` contiguous groups,
+/// each trained in its own stacked module on its own thread; since arms never interact, the
+/// numbers do not depend on the grouping or on scheduling. Stops between steps when `cancel` is
+/// set, keeping every completed epoch. Refuses a study that would not fit in memory.
 pub fn run_study(
     spec: &StudySpec,
     data: &PreparedData,
+    options: &RunOptions,
+    emit: &(dyn Fn(StudyEvent) + Sync),
+    cancel: &AtomicBool,
+) -> Result<StudyResult, StudyError> {
+    if spec.repeat_mode.varies_data() {
+        return Err(StudyError::invalid(
+            "repeat_mode",
+            format!(
+                "{} gives every repeat its own data: run the study from its table",
+                spec.repeat_mode
+            ),
+        ));
+    }
+    run_repeats(spec, std::slice::from_ref(data), options, emit, cancel)
+}
+
+/// Trains `spec` where repeat r uses `datas[r]` (or `datas[0]` for all when there is one).
+fn run_repeats(
+    spec: &StudySpec,
+    datas: &[PreparedData],
     options: &RunOptions,
     emit: &(dyn Fn(StudyEvent) + Sync),
     cancel: &AtomicBool,
@@ -66,27 +125,23 @@ pub fn run_study(
     let started = Instant::now();
     let arms = spec.arms();
     let threads = options.threads.clamp(1, arms.len());
-    let memory = estimate_memory(spec, data.n_inputs, data.n_outputs(), threads);
+    let first = &datas[0];
+    let memory = estimate_memory(spec, first.n_inputs, first.n_outputs(), threads);
     if !memory.fits() {
         return Err(StudyError::TooBig(memory));
     }
-    let probe = probe_rows(data, spec.seed);
-    let trainer = Trainer {
-        data,
-        model: &spec.model,
-        spec: &spec.train,
-        seed: spec.seed,
-        probe: spec.diagnostics.then_some(probe.as_slice()),
-        keep_final_weights: false,
-    };
-    let planner = Planner {
-        spec,
-        dims: spec.model.dims(data.n_inputs, data.n_outputs()),
-        probe: &probe,
-    };
-    let groups: Vec<&[Arm]> = arms.chunks(arms.len().div_ceil(threads)).collect();
-    let trained = train_groups(&planner, &trainer, &groups, emit, cancel)?;
+    let groups = group_arms(&arms, datas.len(), threads);
+    let probes: Vec<Vec<f32>> = datas.iter().map(|d| probe_rows(d, spec.seed)).collect();
+    let setups: Vec<GroupSetup<'_>> = groups
+        .iter()
+        .map(|g| {
+            let r = if datas.len() == 1 { 0 } else { g[0].1.repeat };
+            GroupSetup::new(spec, &datas[r], &probes[r])
+        })
+        .collect();
+    let trained = train_groups(&setups, &groups, threads, emit, cancel)?;
     let runs = collect_runs(&arms, trained);
+    let data = first;
     let completed = runs.iter().all(|r| {
         r.diverged
             || r.epochs
@@ -108,30 +163,87 @@ pub fn run_study(
 /// Each group's plans and outcomes, in group order.
 type Trained = Vec<(Vec<ArmPlan>, Vec<ArmOutcome>)>;
 
-/// Trains each group on its own named thread; a panicking group becomes a `Worker` error.
+/// The groups of arms trained together: with one shared dataset, `threads` contiguous chunks
+/// of the arm list (as before repeat modes); with data per repeat, one group per repeat (all
+/// its initializers, stacked). Each arm keeps its index into `arms`.
+fn group_arms(arms: &[Arm], datasets: usize, threads: usize) -> Vec<Vec<IndexedArm>> {
+    let indexed: Vec<IndexedArm> = arms.iter().copied().enumerate().collect();
+    if datasets == 1 {
+        return indexed
+            .chunks(arms.len().div_ceil(threads))
+            .map(<[IndexedArm]>::to_vec)
+            .collect();
+    }
+    (0..datasets)
+        .map(|r| {
+            indexed
+                .iter()
+                .filter(|(_, a)| a.repeat == r)
+                .copied()
+                .collect()
+        })
+        .collect()
+}
+
+/// An arm and its index in the study.
+type IndexedArm = (usize, Arm);
+
+/// What one group trains with: its data, probe and layer widths.
+struct GroupSetup<'a> {
+    trainer: Trainer<'a>,
+    planner: Planner<'a>,
+}
+
+impl<'a> GroupSetup<'a> {
+    fn new(spec: &'a StudySpec, data: &'a PreparedData, probe: &'a [f32]) -> Self {
+        Self {
+            trainer: Trainer {
+                data,
+                model: &spec.model,
+                spec: &spec.train,
+                seed: spec.seed,
+                probe: spec.diagnostics.then_some(probe),
+                keep_final_weights: false,
+            },
+            planner: Planner {
+                spec,
+                dims: spec.model.dims(data.n_inputs, data.n_outputs()),
+                probe,
+            },
+        }
+    }
+}
+
+/// Trains the groups on `threads` named threads (thread t takes groups t, t + threads, ...); a
+/// panicking thread becomes a `Worker` error.
 fn train_groups(
-    planner: &Planner<'_>,
-    trainer: &Trainer<'_>,
-    groups: &[&[Arm]],
+    setups: &[GroupSetup<'_>],
+    groups: &[Vec<IndexedArm>],
+    threads: usize,
     emit: &(dyn Fn(StudyEvent) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Trained, StudyError> {
-    let per_group = groups.first().map_or(0, |g| g.len());
-    std::thread::scope(|s| {
-        let handles: Vec<_> = groups
-            .iter()
-            .enumerate()
-            .map(|(g, group)| {
+    let workers = threads.clamp(1, groups.len().max(1));
+    let per_worker = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
                 std::thread::Builder::new()
-                    .name(format!("initlab-train-{g}"))
+                    .name(format!("initlab-train-{w}"))
                     .spawn_scoped(s, move || {
-                        let plans = planner.plans(g * per_group, group);
-                        let outcomes = trainer.train(&plans, &Device::flex(), emit, cancel);
-                        (plans, outcomes)
+                        (w..groups.len())
+                            .step_by(workers)
+                            .map(|g| {
+                                let setup = &setups[g];
+                                let plans = setup.planner.plans(&groups[g]);
+                                let outcomes =
+                                    setup.trainer.train(&plans, &Device::flex(), emit, cancel);
+                                (plans, outcomes)
+                            })
+                            .collect::<Trained>()
                     })
             })
             .collect();
-        let mut all = Vec::with_capacity(groups.len());
+        let mut all = Vec::with_capacity(workers);
         for h in handles {
             let h = h.map_err(|e| StudyError::Worker(e.to_string()))?;
             let joined = h
@@ -139,8 +251,9 @@ fn train_groups(
                 .map_err(|e| StudyError::Worker(panic_message(e.as_ref())))?;
             all.push(joined);
         }
-        Ok(all)
-    })
+        Ok::<_, StudyError>(all)
+    })?;
+    Ok(per_worker.into_iter().flatten().collect())
 }
 
 /// Draws the initial weights of a group's arms, on the group's own thread (groups draw in
@@ -153,14 +266,13 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    /// The plans of `group`, whose first arm has index `first` in the study.
-    fn plans(&self, first: usize, group: &[Arm]) -> Vec<ArmPlan> {
+    /// The plans of `group`'s arms.
+    fn plans(&self, group: &[IndexedArm]) -> Vec<ArmPlan> {
         let spec = self.spec;
         group
             .iter()
-            .enumerate()
-            .map(|(k, arm)| ArmPlan {
-                arm: first + k,
+            .map(|&(index, arm)| ArmPlan {
+                arm: index,
                 repeat: arm.repeat as u64,
                 weights: init_arm(
                     &arm.initializer,
@@ -176,12 +288,12 @@ impl Planner<'_> {
     }
 }
 
-/// One history per arm, in arm order.
+/// One history per arm, in arm order (groups may hold arms from anywhere in the list).
 fn collect_runs(arms: &[Arm], trained: Trained) -> Vec<RunResult> {
-    let mut runs = Vec::with_capacity(arms.len());
+    let mut runs: Vec<Option<RunResult>> = vec![None; arms.len()];
     for (plans, outs) in trained {
         for (p, o) in plans.into_iter().zip(outs) {
-            runs.push(RunResult {
+            runs[p.arm] = Some(RunResult {
                 initializer: arms[p.arm].initializer.to_string(),
                 repeat: arms[p.arm].repeat,
                 diverged: o.diverged_epoch.is_some(),
@@ -192,7 +304,7 @@ fn collect_runs(arms: &[Arm], trained: Trained) -> Vec<RunResult> {
             });
         }
     }
-    runs
+    runs.into_iter().flatten().collect()
 }
 
 /// The fixed probe batch: a seeded sample of up to [`PROBE_ROWS`] training rows, the same for
