@@ -447,6 +447,9 @@ fn the_example_report_rerenders_identically() {
 #[test]
 fn rounding_noise_reads_as_zero_spread() {
     use initlab::report::pm;
-    assert_eq!(pm(Some(2.302585), Some(6.8e-17)), "2.30 ± 0");
-    assert_eq!(pm(Some(2.302585), Some(0.0031)), "2.30 ± 0.00310");
+    assert_eq!(pm(Some(std::f64::consts::LN_10), Some(6.8e-17)), "2.30 ± 0");
+    assert_eq!(
+        pm(Some(std::f64::consts::LN_10), Some(0.0031)),
+        "2.30 ± 0.00310"
+    );
 }
