@@ -410,3 +410,73 @@ fn sigint_and_sigterm_keep_the_partial_results() {
         let _ = std::fs::remove_dir_all(&out);
     }
 }
+
+/// A report write that fails half-way (here: a 128 KB file-size limit: report.html and report.md
+/// are written, results.json is not) leaves the previous folder as it was and no staging or
+/// set-aside folder behind.
+#[test]
+fn a_report_write_that_fails_half_way_keeps_the_previous_folder() {
+    let out = tmp("half-way");
+    let example = format!(
+        "{}/reports/example/results.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let o = initlab(&["report", &example, "--out", out.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before: Vec<(String, Vec<u8>)> = {
+        let mut v: Vec<_> = std::fs::read_dir(&out)
+            .expect("folder")
+            .map(|e| {
+                let p = e.expect("entry").path();
+                let name = p.file_name().expect("name").to_string_lossy().into_owned();
+                (name, std::fs::read(&p).expect("read"))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 128; exec '{}' report '{example}' --out '{}' --force",
+        env!("CARGO_BIN_EXE_initlab"),
+        out.display()
+    );
+    let o = Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .expect("bash");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("error: ") && err.trim().lines().count() == 1,
+        "{err}"
+    );
+    let mut after: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+        .expect("folder kept")
+        .map(|e| {
+            let p = e.expect("entry").path();
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            (name, std::fs::read(&p).expect("read"))
+        })
+        .collect();
+    after.sort();
+    assert!(before == after, "the previous report is intact");
+    let parent = out.parent().expect("parent");
+    let stem = out
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let leftovers: Vec<String> = std::fs::read_dir(parent)
+        .expect("parent")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!(".{stem}.")))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&out);
+}

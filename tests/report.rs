@@ -453,3 +453,88 @@ fn rounding_noise_reads_as_zero_spread() {
         "2.30 ± 0.00310"
     );
 }
+
+/// The report's analysis on a result built by hand: A = [.10, .11, .12], B = [.20, .21, .22]
+/// (final validation losses over three repeats), C diverged in every repeat. Reference p:
+/// `scipy.stats.ttest_ind([.20, .21, .22], [.10, .11, .12], equal_var=False).pvalue`
+/// = 0.0002552167494419263 (SciPy 1.x); the dataset checksum is `sha256sum datasets/iris.csv`.
+#[test]
+fn the_analysis_of_a_hand_built_result() {
+    use initlab::report::{Comparison, analyze};
+    use initlab::study::{RunResult, summarize};
+    use initlab::train::EpochMetrics;
+    let table = initlab::data::bundled::Bundled::by_name("iris")
+        .expect("iris")
+        .load()
+        .expect("loads");
+    let mut spec = StudySpec {
+        data: "bundled:iris".into(),
+        initializers: ["normal:100", "kaiming-normal", "xavier-normal"]
+            .iter()
+            .map(|s| s.parse().expect("init"))
+            .collect(),
+        repeats: 3,
+        ..StudySpec::default()
+    };
+    spec.prepare.target = "species".into();
+    spec.train.epochs = 1;
+    let data = prepare(&table, &spec.prepare, spec.seed).expect("prepares");
+    let epoch = |e: usize, loss: f64| EpochMetrics {
+        epoch: e,
+        train_loss: loss,
+        val_loss: loss,
+        val_accuracy: Some(0.9),
+        val_r2: None,
+    };
+    let run = |init: &str, repeat: usize, last: Option<f64>| RunResult {
+        initializer: init.into(),
+        repeat,
+        diverged: last.is_none(),
+        diverged_epoch: last.is_none().then_some(1),
+        epochs: match last {
+            Some(l) => vec![epoch(0, 1.1), epoch(1, l)],
+            None => vec![epoch(0, 1.1)],
+        },
+        lsuv: None,
+        diagnostics: None,
+    };
+    let mut runs = Vec::new();
+    for r in 0..3 {
+        runs.push(run("normal:100", r, None));
+    }
+    for (r, l) in [0.20, 0.21, 0.22].into_iter().enumerate() {
+        runs.push(run("kaiming-normal", r, Some(l)));
+    }
+    for (r, l) in [0.10, 0.11, 0.12].into_iter().enumerate() {
+        runs.push(run("xavier-normal", r, Some(l)));
+    }
+    let summary = summarize(&spec.initializer_names(), &runs);
+    let result = StudyResult {
+        spec,
+        data: data.summary.clone(),
+        runs,
+        summary,
+        environment: initlab::study::Environment::current(1),
+        wall_seconds: 0.0,
+        completed: true,
+    };
+    let a = analyze(&result);
+    let order: Vec<&str> = a.rows.iter().map(|r| r.initializer()).collect();
+    assert_eq!(order, ["xavier-normal", "kaiming-normal", "normal:100"]);
+    assert_eq!(a.rows[0].vs_best, Comparison::Best);
+    match a.rows[1].vs_best {
+        Comparison::P(p) => assert!((p - 0.000_255_216_749_441_926_3).abs() < 1e-9, "p {p}"),
+        ref other => panic!("B needs a test: {other:?}"),
+    }
+    match a.rows[2].vs_best {
+        Comparison::NoTest(why) => assert!(why.contains("diverged"), "{why}"),
+        ref other => panic!("C cannot be tested: {other:?}"),
+    }
+    assert!(a.headline.starts_with("xavier-normal"), "{}", a.headline);
+    assert_eq!(
+        result.data.sha256,
+        "1313a7d3c8e674c96db1ab36bb6b99c9fe779d2daf1839cbda0b3f5b866e7ef4"
+    );
+    let md = initlab::report::render(&result).expect("renders").markdown;
+    assert!(md.contains(&result.data.sha256));
+}
