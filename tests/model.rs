@@ -141,3 +141,47 @@ fn visiting_forward_gives_the_same_output_and_consistent_layers() {
     }
     assert_eq!(&seen[2].2, &visited);
 }
+
+/// Cross-entropy, accuracy, MSE and R² against hand computations.
+#[test]
+fn losses_and_scores_match_hand_computations() {
+    use initlab::data::Targets;
+    use initlab::train::{ScoreAccumulator, cross_entropy};
+    // logits (1, 2, 3), class 0: ln(e + e^2 + e^3) - 1 = 2.40760596444438 (computed by hand:
+    // e + e^2 + e^3 = 30.19287485057736, ln = 3.40760596444438).
+    let (loss, argmax) = cross_entropy(&[1.0, 2.0, 3.0], 0);
+    assert!((loss - 2.407_605_964_444_38).abs() < 1e-12, "{loss}");
+    assert_eq!(argmax, 2);
+    // Two arms, two rows, two classes; targets (1, 0).
+    let targets = Targets::Classes(vec![1, 0]);
+    let out = [0.0, 0.0, 2.0, 0.0, /* arm 1 */ 0.0, 1.0, 0.0, 1.0];
+    let mut acc = ScoreAccumulator::new(2);
+    acc.add(&out, 2, &targets, 0, 2);
+    let s = acc.finish(&targets);
+    // Arm 0: rows give ln 2 and ln(1 + e^-2); argmax 0 for both: 1 hit of 2.
+    let ln2 = std::f64::consts::LN_2;
+    let expected = (ln2 + (1.0 + (-2f64).exp()).ln()) / 2.0;
+    assert!(
+        (s[0].loss - expected).abs() < 1e-12 && s[0].score == 0.5,
+        "{:?}",
+        s[0]
+    );
+    // Arm 1: ln(1 + e^-1) and ln(1 + e^1); argmax 1 for both: 1 hit.
+    let expected = ((1.0 + (-1f64).exp()).ln() + (1.0 + 1f64.exp()).ln()) / 2.0;
+    assert!(
+        (s[1].loss - expected).abs() < 1e-12 && s[1].score == 0.5,
+        "{:?}",
+        s[1]
+    );
+    // Regression: y = (1, 2, 3, 4), predictions (1, 2, 2, 5): MSE = 2/4 = 0.5, Var(y) = 1.25,
+    // R² = 1 - 0.5 / 1.25 = 0.6.
+    let targets = Targets::Values(vec![1.0, 2.0, 3.0, 4.0]);
+    let mut acc = ScoreAccumulator::new(1);
+    acc.add(&[1.0, 2.0], 1, &targets, 0, 2);
+    acc.add(&[2.0, 5.0], 1, &targets, 2, 2);
+    let s = acc.finish(&targets);
+    assert!(
+        (s[0].loss - 0.5).abs() < 1e-12 && (s[0].score - 0.6).abs() < 1e-12,
+        "{s:?}"
+    );
+}

@@ -120,8 +120,15 @@ fn user_strings_are_rendered_inert() {
     let r = hostile_result();
     let rendered = render(&r).expect("renders");
     let doc = Html::parse_document(&rendered.html);
+    // The data file is named `<b>data<i>|*x*.csv`: its name is text, never a <b> or <i> element.
+    let tags = |css: &str| doc.select(&Selector::parse(css).expect("selector")).count();
+    assert_eq!(tags("b") + tags("i"), 0, "the file name became markup");
     // The hostile text is shown as text, exactly.
     let text: String = doc.root_element().text().collect();
+    assert!(
+        text.contains("<b>data<i>|*x*.csv"),
+        "the file name is shown as text"
+    );
     assert!(text.contains(EVIL), "the column name appears as text");
     assert!(
         text.contains("=HYPERLINK(\"http://evil\")|*") || text.contains("=HYPERLINK"),
@@ -134,7 +141,11 @@ fn user_strings_are_rendered_inert() {
         "raw HTML in markdown"
     );
     assert!(!md.contains("](http://evil)"), "a link formed in markdown");
-    assert!(md.contains(&escape::markdown(EVIL)));
+    // Written out by hand (not with the function under test): every punctuation character of
+    // the hostile value is backslash-escaped, so no raw HTML can form.
+    assert!(md.contains(r"\<script\>alert\(1\)\<\/script\>"));
+    assert!(!md.contains(EVIL));
+    assert_eq!(escape::markdown("a|b\n*c*"), r"a\|b \*c\*");
     // Every table row has exactly as many cells as its header: no user text adds a cell.
     let pipes = |line: &str| {
         line.match_indices('|')
