@@ -466,9 +466,14 @@ fn rounding_noise_reads_as_zero_spread() {
 }
 
 /// The report's analysis on a result built by hand: A = [.10, .11, .12], B = [.20, .21, .22]
-/// (final validation losses over three repeats), C diverged in every repeat. Reference p:
+/// (final validation losses over three repeats), C diverged in every repeat. B - A is the same
+/// in every repeat (0.1), so no paired test exists and Welch's is used. Reference p:
 /// `scipy.stats.ttest_ind([.20, .21, .22], [.10, .11, .12], equal_var=False).pvalue`
-/// = 0.0002552167494419263 (SciPy 1.x); the dataset checksum is `sha256sum datasets/iris.csv`.
+/// = 0.0002552167494419263 (SciPy 1.17); the dataset checksum is `sha256sum datasets/iris.csv`.
+/// With B = [.20, .23, .21] and D = [.30, .31, .35] the repeats pair up: SciPy's
+/// `ttest_rel(B, A).pvalue` = 0.0072054464084597755 and `ttest_rel(D, A).pvalue` =
+/// 0.0022598898942822617; statsmodels' `multipletests([pB, pD], method='holm')` gives
+/// [0.0072054464084597755, 0.004519779788564523]; `wilcoxon(B, A).pvalue` = 0.25.
 #[test]
 fn the_analysis_of_a_hand_built_result() {
     use initlab::report::{Comparison, analyze};
@@ -509,26 +514,32 @@ fn the_analysis_of_a_hand_built_result() {
         lsuv: None,
         diagnostics: None,
     };
-    let mut runs = Vec::new();
-    for r in 0..3 {
-        runs.push(run("normal:100", r, None));
-    }
-    for (r, l) in [0.20, 0.21, 0.22].into_iter().enumerate() {
-        runs.push(run("kaiming-normal", r, Some(l)));
-    }
-    for (r, l) in [0.10, 0.11, 0.12].into_iter().enumerate() {
-        runs.push(run("xavier-normal", r, Some(l)));
-    }
-    let summary = summarize(&spec.initializer_names(), &runs);
-    let result = StudyResult {
-        spec,
-        data: data.summary.clone(),
-        runs,
-        summary,
-        environment: initlab::study::Environment::current(1),
-        wall_seconds: 0.0,
-        completed: true,
+    let build = |spec: &StudySpec, arms: &[(&str, Option<[f64; 3]>)]| {
+        let mut runs = Vec::new();
+        for (init, finals) in arms {
+            for r in 0..3 {
+                runs.push(run(init, r, finals.map(|f| f[r])));
+            }
+        }
+        let summary = summarize(&spec.initializer_names(), &runs);
+        StudyResult {
+            spec: spec.clone(),
+            data: data.summary.clone(),
+            runs,
+            summary,
+            environment: initlab::study::Environment::current(1),
+            wall_seconds: 0.0,
+            completed: true,
+        }
     };
+    let result = build(
+        &spec,
+        &[
+            ("normal:100", None),
+            ("kaiming-normal", Some([0.20, 0.21, 0.22])),
+            ("xavier-normal", Some([0.10, 0.11, 0.12])),
+        ],
+    );
     let a = analyze(&result);
     let order: Vec<&str> = a.rows.iter().map(|r| r.initializer()).collect();
     assert_eq!(order, ["xavier-normal", "kaiming-normal", "normal:100"]);
@@ -548,4 +559,56 @@ fn the_analysis_of_a_hand_built_result() {
     );
     let md = initlab::report::render(&result).expect("renders").markdown;
     assert!(md.contains(&result.data.sha256));
+
+    // Paired repeats, two comparisons: paired t-tests, Holm-adjusted, and Wilcoxon.
+    spec.initializers.push("orthogonal".parse().expect("init"));
+    let result = build(
+        &spec,
+        &[
+            ("normal:100", None),
+            ("kaiming-normal", Some([0.20, 0.23, 0.21])),
+            ("xavier-normal", Some([0.10, 0.11, 0.12])),
+            ("orthogonal", Some([0.30, 0.31, 0.35])),
+        ],
+    );
+    let a = analyze(&result);
+    let order: Vec<&str> = a.rows.iter().map(|r| r.initializer()).collect();
+    assert_eq!(
+        order,
+        [
+            "xavier-normal",
+            "kaiming-normal",
+            "orthogonal",
+            "normal:100"
+        ]
+    );
+    let paired = |k: usize| match &a.rows[k].vs_best {
+        Comparison::Paired(c) => c.clone(),
+        other => panic!("row {k} should be paired: {other:?}"),
+    };
+    let (b, d) = (paired(1), paired(2));
+    assert!(
+        (b.t.p - 0.007_205_446_408_459_775_5).abs() < 1e-9,
+        "{}",
+        b.t.p
+    );
+    assert!(
+        (d.t.p - 0.002_259_889_894_282_261_7).abs() < 1e-9,
+        "{}",
+        d.t.p
+    );
+    assert!(
+        (b.p_holm - 0.007_205_446_408_459_775_5).abs() < 1e-9,
+        "{}",
+        b.p_holm
+    );
+    assert!(
+        (d.p_holm - 0.004_519_779_788_564_523).abs() < 1e-9,
+        "{}",
+        d.p_holm
+    );
+    assert_eq!(b.wilcoxon.as_ref().map(|w| w.p), Some(0.25));
+    assert!((b.t.mean_diff - 0.1033333333).abs() < 1e-9);
+    let md = initlab::report::render(&result).expect("renders").markdown;
+    assert!(md.contains("(Holm)"), "the correction is named");
 }

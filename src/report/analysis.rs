@@ -4,7 +4,7 @@
 use super::findings;
 use super::format::p_text;
 use crate::data::Task;
-use crate::stats::{mean, welch};
+use crate::stats::{PairedT, Wilcoxon, holm, mean, paired_t, welch, wilcoxon};
 use crate::study::{InitSummary, final_val_losses, summarize};
 use crate::study::{RunResult, StudyResult};
 use crate::train::EpochMetrics;
@@ -69,20 +69,43 @@ pub fn curve(runs: &[RunResult], initializer: &str, metric: Metric) -> Curve {
     c
 }
 
-/// A p-value against the best arm, or why there is none.
+/// The test against the best arm, or why there is none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Comparison {
     Best,
+    /// Repeats are paired (same split, batches and draw within a repeat): paired t-test and
+    /// Wilcoxon signed-rank on the per-repeat differences, Holm-adjusted across the study.
+    Paired(Box<PairedComparison>),
+    /// Welch's unequal-variance t-test, where repeats cannot be paired (fewer than two pairs).
     P(f64),
     NoTest(&'static str),
+}
+
+/// `row - best` over the repeats where both finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairedComparison {
+    pub t: PairedT,
+    /// The paired t-test's p after Holm's adjustment over every comparison of the study.
+    pub p_holm: f64,
+    pub wilcoxon: Option<Wilcoxon>,
 }
 
 impl Comparison {
     pub fn text(&self) -> String {
         match self {
             Comparison::Best => "best".into(),
-            Comparison::P(p) => p_text(*p),
+            Comparison::Paired(c) => format!("{} (Holm)", p_text(c.p_holm)),
+            Comparison::P(p) => format!("{} (Welch)", p_text(*p)),
             Comparison::NoTest(why) => (*why).into(),
+        }
+    }
+
+    /// The p-value a reader should judge by: Holm-adjusted paired t, or Welch.
+    pub fn p(&self) -> Option<f64> {
+        match self {
+            Comparison::Paired(c) => Some(c.p_holm),
+            Comparison::P(p) => Some(*p),
+            _ => None,
         }
     }
 }
@@ -209,13 +232,50 @@ fn compare_with_best(r: &StudyResult, rows: &mut [RankRow]) {
         return;
     };
     let target = best.summary.final_val_loss_mean.unwrap_or(f64::NAN) * TARGET_FACTOR;
+    let best_finals = finals_by_repeat(r, best.initializer());
     for (k, row) in rows.iter_mut().enumerate() {
         row.epochs_to_target = epochs_to_target(r, row.initializer(), target);
         row.vs_best = if k == 0 {
             Comparison::Best
         } else {
-            versus(&best, row)
+            let mine = finals_by_repeat(r, row.initializer());
+            versus(&best, row, &best_finals, &mine)
         };
+    }
+    holm_adjust(rows);
+}
+
+/// Final validation loss per repeat index (`None` where that repeat diverged or never ran).
+fn finals_by_repeat(r: &StudyResult, initializer: &str) -> Vec<Option<f64>> {
+    let mut out = vec![None; r.spec.repeats];
+    for run in r
+        .runs
+        .iter()
+        .filter(|x| x.initializer == initializer && !x.diverged)
+    {
+        if let (Some(slot), Some(e)) = (out.get_mut(run.repeat), run.epochs.last()) {
+            *slot = Some(e.val_loss);
+        }
+    }
+    out
+}
+
+/// Holm's step-down adjustment over every paired comparison of the study, in place.
+fn holm_adjust(rows: &mut [RankRow]) {
+    let raw: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| match &r.vs_best {
+            Comparison::Paired(c) => Some(c.t.p),
+            _ => None,
+        })
+        .collect();
+    let mut adjusted = holm(&raw).into_iter();
+    for row in rows.iter_mut() {
+        if let Comparison::Paired(c) = &mut row.vs_best
+            && let Some(p) = adjusted.next()
+        {
+            c.p_holm = p;
+        }
     }
 }
 
@@ -229,11 +289,30 @@ fn epochs_to_target(r: &StudyResult, initializer: &str, target: f64) -> Option<u
         .map(|(e, _)| *e)
 }
 
-/// Welch's test of `row`'s final validation losses against the best row's, where one is possible.
-fn versus(best: &RankRow, row: &RankRow) -> Comparison {
+/// The test of `row` against the best row: paired over the repeats both finished when there
+/// are two or more such pairs, else Welch's test of the two samples where one is possible.
+fn versus(
+    best: &RankRow,
+    row: &RankRow,
+    best_finals: &[Option<f64>],
+    mine: &[Option<f64>],
+) -> Comparison {
     if row.finals.is_empty() {
-        Comparison::NoTest("every repeat diverged")
-    } else if row.finals.len() < 2 || best.finals.len() < 2 {
+        return Comparison::NoTest("every repeat diverged");
+    }
+    let (a, b): (Vec<f64>, Vec<f64>) = mine
+        .iter()
+        .zip(best_finals)
+        .filter_map(|(m, b)| Some(((*m)?, (*b)?)))
+        .unzip();
+    if let Some(t) = paired_t(&a, &b) {
+        return Comparison::Paired(Box::new(PairedComparison {
+            p_holm: t.p,
+            wilcoxon: wilcoxon(&a, &b),
+            t,
+        }));
+    }
+    if row.finals.len() < 2 || best.finals.len() < 2 {
         Comparison::NoTest("needs 2+ repeats")
     } else {
         welch(&best.finals, &row.finals)

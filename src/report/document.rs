@@ -1,9 +1,9 @@
 //! The report's content as a format-neutral list of blocks, rendered to HTML and Markdown by
 //! the same walk, so the two always say the same thing in the same order.
 
-use super::analysis::{Analysis, RankRow, TARGET_FACTOR};
+use super::analysis::{Analysis, Comparison, RankRow, TARGET_FACTOR};
 use super::charts::Chart;
-use super::format::{count, num, pm};
+use super::format::{count, num, p_text, pm};
 use super::layers::layers_section;
 use super::setup::study_section;
 use crate::study::{RepeatMode, StudyResult};
@@ -86,7 +86,10 @@ fn ranking_section<'a>(r: &StudyResult, a: &Analysis) -> Vec<Block<'a>> {
         &format!("val {}", a.task.score_name()),
         "epochs to target",
         "diverged",
-        "vs best (Welch)",
+        "Δ vs best [95% CI]",
+        "p vs best",
+        "Wilcoxon p",
+        "d_z",
     ];
     let rows = a
         .rows
@@ -121,11 +124,32 @@ fn ranking_row(rank: usize, row: &RankRow) -> Vec<Line> {
         pm(s.score_mean(), s.score_std()),
         epochs,
         format!("{}/{}", s.diverged, s.repeats),
+        paired_cells(&row.vs_best)[0].clone(),
         row.vs_best.text(),
+        paired_cells(&row.vs_best)[1].clone(),
+        paired_cells(&row.vs_best)[2].clone(),
     ]
     .into_iter()
     .map(|cell| vec![plain(cell)])
     .collect()
+}
+
+/// The difference to the best with its CI, the Wilcoxon p and the effect size d_z, where the
+/// comparison is paired ("—" otherwise).
+fn paired_cells(c: &Comparison) -> [String; 3] {
+    match c {
+        Comparison::Paired(c) => [
+            format!(
+                "{:+} [{}, {}]",
+                num(c.t.mean_diff),
+                num(c.t.ci95.0),
+                num(c.t.ci95.1)
+            ),
+            c.wilcoxon.as_ref().map_or("—".into(), |w| p_text(w.p)),
+            num(c.t.dz),
+        ],
+        _ => ["—".into(), "—".into(), "—".into()],
+    }
 }
 
 fn ranking_note(repeats: usize, mode: RepeatMode) -> String {
@@ -133,7 +157,13 @@ fn ranking_note(repeats: usize, mode: RepeatMode) -> String {
         "Statistics over {} per initializer (repeats that diverged are excluded and counted); \
          the repeats vary {}. \
          95% CI: Student t on the final validation losses. Epochs to target: first epoch whose mean validation loss is within {:.0}% of the best initializer's final mean. \
-         vs best: Welch's unequal-variance t-test of final validation losses against the best initializer{}.",
+         vs best: within a repeat every initializer shares the split, the batches and the random \
+         draw, so repeats are paired: Δ is the mean per-repeat difference of final validation \
+         loss to the best initializer with its 95% CI, p the paired t-test's p adjusted for every \
+         comparison of this study by Holm's method, Wilcoxon p the signed-rank test's (exact for \
+         small n; with fewer than 6 pairs it cannot go below 0.05), d_z the mean difference over \
+         the differences' standard deviation. Welch's unequal-variance test is used only where \
+         fewer than two repeats pair up{}.",
         count(repeats, "repeat"),
         mode.sources(),
         (TARGET_FACTOR - 1.0) * 100.0,

@@ -4,6 +4,7 @@
 use super::analysis::{Comparison, RankRow, When, layer_profile};
 use super::format::{count, fold, num, p_text, pm, ratio};
 use crate::data::Task;
+use crate::stats::min_attainable_p;
 use crate::study::StudyResult;
 
 /// The best initializer and how far ahead it is of the runner-up and the worst.
@@ -49,7 +50,7 @@ fn lead_over_others(rows: &[RankRow], best: &RankRow) -> Vec<String> {
     let compare = |other: &RankRow| -> Option<String> {
         let m = other.summary.final_val_loss_mean?;
         let p = match &other.vs_best {
-            Comparison::P(p) => format!(", {}", p_text(*p)),
+            c @ (Comparison::P(_) | Comparison::Paired(_)) => format!(", {}", c.text()),
             _ => String::new(),
         };
         Some(format!(
@@ -194,22 +195,46 @@ fn far_behind(row: &RankRow, best: Option<f64>) -> Option<String> {
     })
 }
 
-/// The initializers a Welch test cannot tell apart from the best, in one sentence.
+/// The initializers whose difference from the best the tests cannot detect, in one sentence that
+/// says which test, at which n, and (with few repeats) that the test had little power.
 fn indistinguishable(rows: &[RankRow], repeats: usize) -> Option<String> {
-    let close: Vec<&str> = rows
+    let close: Vec<(&str, f64)> = rows
         .iter()
         .skip(1)
-        .filter(|row| matches!(row.vs_best, Comparison::P(p) if p >= 0.05))
-        .map(|row| row.initializer())
+        .filter_map(|row| {
+            row.vs_best
+                .p()
+                .filter(|p| *p >= 0.05)
+                .map(|p| (row.initializer(), p))
+        })
         .collect();
     let best = rows.first().filter(|_| !close.is_empty())?;
-    Some(format!(
-        "{} {} statistically indistinguishable from {} on final validation loss (Welch's t-test, p >= 0.05 over {} repeats).",
-        close.join(", "),
-        if close.len() == 1 { "is" } else { "are" },
+    let paired = rows
+        .iter()
+        .any(|r| matches!(r.vs_best, Comparison::Paired(_)));
+    let test = if paired {
+        "paired t-test, Holm-adjusted"
+    } else {
+        "Welch's t-test"
+    };
+    let names: Vec<String> = close
+        .iter()
+        .map(|(n, p)| format!("{n} ({})", p_text(*p)))
+        .collect();
+    let mut s = format!(
+        "No detectable difference from {} at n = {repeats} for {} ({test}); with this many \
+         repeats only large differences can be detected.",
         best.initializer(),
-        repeats
-    ))
+        names.join(", "),
+    );
+    if paired && repeats < 6 {
+        s += &format!(
+            " The Wilcoxon signed-rank test cannot reach p < 0.05 with {repeats} pairs (its \
+             smallest two-sided p is {}).",
+            num(min_attainable_p(repeats))
+        );
+    }
+    Some(s)
 }
 
 /// Findings about what happens inside the networks, from the diagnostics.

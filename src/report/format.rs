@@ -33,6 +33,9 @@ pub fn p_text(p: f64) -> String {
         "p < 0.001".into()
     } else if p < 0.01 {
         "p < 0.01".into()
+    } else if p < 0.1 {
+        // Near the 5% line two decimals would print 0.0502 as "0.05".
+        format!("p = {p:.3}")
     } else {
         format!("p = {p:.2}")
     }

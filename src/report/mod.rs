@@ -18,7 +18,9 @@ use std::sync::{Mutex, PoisonError};
 
 use thiserror::Error;
 
-pub use analysis::{Analysis, Comparison, Curve, Metric, RankRow, TARGET_FACTOR, analyze, curve};
+pub use analysis::{
+    Analysis, Comparison, Curve, Metric, PairedComparison, RankRow, TARGET_FACTOR, analyze, curve,
+};
 pub use format::{num, p_text, pm};
 
 use crate::files::write_atomic;
