@@ -15,4 +15,5 @@ pub mod rng;
 pub mod simd;
 pub mod stats;
 pub mod study;
+pub mod theory;
 pub mod train;

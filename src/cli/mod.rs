@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod run;
+mod theory;
 
 use std::path::PathBuf;
 
@@ -39,6 +40,8 @@ enum Command {
     Inspect(InspectArgs),
     /// Re-render the report of a saved results.json.
     Report(ReportArgs),
+    /// Mean-field theory: a point of the phase diagram, or each initializer of a study.
+    Theory(theory::TheoryArgs),
 }
 
 #[derive(Args)]
@@ -95,6 +98,7 @@ pub fn main() -> i32 {
         Some(Command::Bench(args)) => commands::bench(&args).map(|()| 0),
         Some(Command::Inspect(args)) => commands::inspect(&args).map(|()| 0),
         Some(Command::Report(args)) => commands::report(&args).map(|()| 0),
+        Some(Command::Theory(args)) => theory::theory(&args).map(|()| 0),
     };
     match result {
         Ok(status) => status,
