@@ -496,3 +496,34 @@ fn opening_files_from_the_command_line() {
     assert!(h.query_by_label_contains("Results of digits").is_some());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The Theory tab shows the phase diagram and every initializer's coordinates before any
+/// training, and follows the study as it is edited.
+#[test]
+fn the_theory_tab_places_every_initializer_without_training() {
+    let mut h = harness(InitlabApp::default());
+    ready(&mut h);
+    h.get_by_label("Theory").click();
+    h.run_steps(3);
+    assert!(!h.state().is_running() && h.state().result().is_none());
+    assert!(h.query_by_label_contains("Phase diagram").is_some());
+    assert!(
+        h.query_by_label_contains("Mean-field theory at initialization for tanh")
+            .is_some()
+    );
+    for init in &StudySpec::default().initializers {
+        assert!(
+            h.query_all_by_label(&init.to_string()).count() >= 2,
+            "{init} in the table (and the study panel)"
+        );
+    }
+    // normal:1 and kaiming-normal on tanh sit in the chaotic phase, small weights in order.
+    assert!(h.query_all_by_label("chaotic").count() >= 2);
+    assert!(h.query_all_by_label("ordered").count() >= 1);
+    h.state_mut().state.spec.model.activation = initlab::activation::Activation::Relu;
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains("initialization for relu")
+            .is_some()
+    );
+}

@@ -8,7 +8,9 @@ use egui::{Button, RichText};
 use super::jobs::DialogPurpose;
 use super::live::Running;
 use super::widgets::legend;
-use super::{InitlabApp, Live, dataset_panel, layers, plots, results_table, study_panel};
+use super::{
+    InitlabApp, Live, Tab, dataset_panel, layers, plots, results_table, study_panel, theory_view,
+};
 use crate::data::Task;
 use crate::study::{RunOptions, StudySpec, estimate_memory};
 
@@ -229,15 +231,21 @@ impl InitlabApp {
     }
 
     fn central(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.view.tab, Tab::Curves, "Curves");
+            ui.selectable_value(&mut self.view.tab, Tab::Layers, "Layers");
+            ui.selectable_value(&mut self.view.tab, Tab::Theory, "Theory")
+                .on_hover_text("mean-field predictions and measurements at initialization");
+        });
+        if self.view.tab == Tab::Theory {
+            self.theory_tab(ui);
+            return;
+        }
         let Some(live) = &self.run.live else {
             self.welcome(ui);
             return;
         };
         run_banner(ui, live, &self.state.spec, self.is_running());
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut self.view.show_layers, false, "Curves");
-            ui.selectable_value(&mut self.view.show_layers, true, "Layers");
-        });
         let colors = &self.state.colors;
         legend(
             ui,
@@ -245,7 +253,7 @@ impl InitlabApp {
             colors,
             &mut self.view.hidden,
         );
-        if self.view.show_layers {
+        if self.view.tab == Tab::Layers {
             layers::ui(
                 ui,
                 live,
@@ -264,6 +272,33 @@ impl InitlabApp {
             ui.add_space(8.0);
             results_table::ui(ui, live, colors, &mut self.view.results_sort);
         }
+    }
+
+    /// The Theory tab, for the study as it is now (it needs the prepared data's shape and probe).
+    fn theory_tab(&mut self, ui: &mut egui::Ui) {
+        let Some(data) = self
+            .data
+            .prepared
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .cloned()
+        else {
+            ui.label("The theory needs the dataset's shape: waiting for the data to be prepared…");
+            return;
+        };
+        let probe = crate::study::probe_rows(&data, self.state.spec.seed);
+        let generation = self.data.prepare_generation;
+        let theory = self
+            .view
+            .theory
+            .get(
+                &self.state.spec,
+                (data.n_inputs, data.n_outputs()),
+                Some(&probe),
+                generation,
+            )
+            .clone();
+        theory_view::ui(ui, &theory, &mut self.view.theory, &self.state.colors);
     }
 
     /// Before the first run: what Run will do, and what it will need.

@@ -21,6 +21,7 @@ mod plots;
 mod results_table;
 mod state;
 mod study_panel;
+mod theory_view;
 mod widgets;
 
 use std::path::{Path, PathBuf};
@@ -73,14 +74,24 @@ struct RunSlot {
 struct ViewState {
     status: Option<Status>,
     results_sort: results_table::Sort,
-    /// The central view: curves (false) or per-layer diagnostics (true).
-    show_layers: bool,
+    /// The central view.
+    tab: Tab,
+    theory: theory_view::TheoryCache,
     layer_metric: layers::LayerMetric,
     final_histograms: bool,
     /// Initializers hidden from the charts (through the shared legend).
     hidden: Vec<String>,
     /// The window title last sent, so it is sent again only when it changes.
     title: String,
+}
+
+/// The central view's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Tab {
+    #[default]
+    Curves,
+    Layers,
+    Theory,
 }
 
 /// The application.

@@ -29,6 +29,7 @@ pub mod nonlinearity;
 pub mod phase;
 pub mod propagation;
 mod roots;
+pub mod study;
 
 pub use coordinates::{
     InitCoordinates, LayerCoordinates, coordinates, predict_gradients, predict_lengths, sigma_w2,
@@ -39,6 +40,7 @@ pub use jacobian::{JacobianSpectrum, jacobian, jacobian_spectrum};
 pub use mean_field::{MeanField, Phase, PhasePoint};
 pub use phase::depth_scale;
 pub use propagation::{LayerMeasurement, layer_dims, measure, measure_initializer};
+pub use study::{InitTheory, PhaseDiagram, StudyTheory, phase_diagram, study_theory};
 
 /// The length the network starts from when none is given: standardised inputs (mean square 1)
 /// through a first layer with sigma_w2 = 1.
