@@ -80,9 +80,9 @@ fn html_is_self_contained_with_one_svg_per_chart() {
     let svgs = doc
         .select(&Selector::parse("svg").expect("selector"))
         .count();
-    // train loss, val loss, val accuracy, final val loss, and the two per-layer charts
-    // (activation std by layer, activation histograms).
-    assert_eq!(svgs, 6);
+    // train loss, val loss, val accuracy, final val loss, the two per-layer charts
+    // (activation std by layer, activation histograms) and the phase diagram.
+    assert_eq!(svgs, 7);
     assert_eq!(svgs, rendered.svgs.len());
     assert_eq!(
         doc.select(&Selector::parse("script").expect("selector"))
@@ -611,4 +611,33 @@ fn the_analysis_of_a_hand_built_result() {
     assert!((b.t.mean_diff - 0.1033333333).abs() < 1e-9);
     let md = initlab::report::render(&result).expect("renders").markdown;
     assert!(md.contains("(Holm)"), "the correction is named");
+}
+
+/// The report carries the theory: the phase diagram with every initializer placed on it (as a
+/// chart and in the table), for a report re-rendered from results.json alone.
+#[test]
+fn the_report_places_every_initializer_on_the_phase_diagram() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/example");
+    let text = std::fs::read_to_string(dir.join("results.json")).expect("example results");
+    let result = StudyResult::from_json(&text, "results.json").expect("parses");
+    let rendered = render(&result).expect("renders");
+    let (_, phase) = rendered
+        .svgs
+        .iter()
+        .find(|(n, _)| n == "phase_diagram.svg")
+        .expect("a phase diagram");
+    assert!(phase.contains("edge of chaos"));
+    let md = &rendered.markdown;
+    let section = &md[md.find("## Theory at initialization").expect("section")..];
+    for init in result.spec.initializer_names() {
+        assert!(phase.contains(init.as_str()), "{init} on the diagram");
+        let escaped = escape::markdown(&init);
+        assert!(
+            section.contains(&format!("| {escaped} |")),
+            "{init} in the table"
+        );
+    }
+    // Xavier on square tanh layers is exactly critical; kaiming-normal (sigma_w2 = 2) chaotic.
+    assert!(section.contains("| xavier\\-normal | 1.00 | 1.000 | ∞ | ∞ | critical |"));
+    assert!(section.contains("| kaiming\\-normal | 2.00 | 1.11 |"));
 }

@@ -48,14 +48,15 @@ pub(super) fn user(s: impl Into<String>) -> Span {
 pub fn build<'a>(
     r: &StudyResult,
     a: &Analysis,
-    charts: &'a [Chart],
-    layer_charts: &'a [Chart],
+    (charts, layer_charts): (&'a [Chart], &'a [Chart]),
+    theory: Vec<Block<'a>>,
 ) -> Vec<Block<'a>> {
     let mut doc = title_and_headline(r, a);
     doc.extend(curves_section(charts));
     doc.extend(ranking_section(r, a));
     doc.extend(findings_section(a));
     doc.extend(layers_section(r, layer_charts));
+    doc.extend(theory);
     doc.extend(study_section(r));
     doc.extend(environment_section(r));
     doc

@@ -11,6 +11,7 @@ mod histograms;
 mod layers;
 mod render;
 mod setup;
+mod theory;
 mod ticks;
 
 use std::path::{Path, PathBuf};
@@ -53,8 +54,14 @@ pub fn render(r: &StudyResult) -> Result<Rendered, ReportError> {
     let curves = charts.len();
     charts.extend(charts::layer_chart(r).map_err(ReportError::Chart)?);
     charts.extend(histograms::histogram_chart(r).map_err(ReportError::Chart)?);
-    let (curve_charts, layer_charts) = charts.split_at(curves);
-    let blocks = document::build(r, &a, curve_charts, layer_charts);
+    let study_theory = theory::theory_of(r);
+    charts.push(theory::theory_chart(r, &study_theory).map_err(ReportError::Chart)?);
+    let (theory_chart, charts_before) = charts
+        .split_last()
+        .ok_or_else(|| ReportError::Chart("no charts".into()))?;
+    let (curve_charts, layer_charts) = charts_before.split_at(curves);
+    let theory_blocks = theory::theory_section(&study_theory, theory_chart);
+    let blocks = document::build(r, &a, (curve_charts, layer_charts), theory_blocks);
     Ok(Rendered {
         html: render::html(&blocks),
         markdown: render::markdown(&blocks),
