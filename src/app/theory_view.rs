@@ -15,9 +15,48 @@ use crate::theory::{PhaseDiagram, StudyTheory, phase_diagram, study_theory};
 /// The diagram's σ_b² range: Schoenholz et al.'s figures span about this much.
 const B_MAX: f64 = 0.3;
 
+/// Which measured quantity the propagation chart follows (Brock, De & Smith 2021 read the unit
+/// mean and variance apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Propagated {
+    #[default]
+    Length,
+    UnitMeanSq,
+    UnitVar,
+    Correlation,
+    Gradient,
+}
+
+impl Propagated {
+    const ALL: [Propagated; 5] = [
+        Propagated::Length,
+        Propagated::UnitMeanSq,
+        Propagated::UnitVar,
+        Propagated::Correlation,
+        Propagated::Gradient,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Propagated::Length => "q^l (mean square)",
+            Propagated::UnitMeanSq => "unit mean²",
+            Propagated::UnitVar => "unit variance",
+            Propagated::Correlation => "input correlation",
+            Propagated::Gradient => "||dL/dh^l||² / output's",
+        }
+    }
+
+    /// Log scale for everything but the correlation, which lives in [-1, 1].
+    fn log(self) -> bool {
+        self != Propagated::Correlation
+    }
+}
+
 /// Theory computed for the current study, recomputed only when what it depends on changes.
 #[derive(Default)]
 pub struct TheoryCache {
+    /// The quantity the propagation chart shows.
+    pub propagated: Propagated,
     key: Option<(StudySpec, usize, usize, u64)>,
     theory: Option<StudyTheory>,
     diagram: Option<(Activation, f64, PhaseDiagram)>,
@@ -90,18 +129,33 @@ pub fn ui(ui: &mut egui::Ui, theory: &StudyTheory, cache: &mut TheoryCache, colo
     let width = ui.available_width();
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
-            ui.set_width(width * 0.5 - 8.0);
+            ui.set_width(width * 0.5 - 14.0);
             ui.strong("Phase diagram: order (left), chaos (right)");
             let diagram = cache.diagram(theory.activation, w_max, theory.depth);
             phase_plot(ui, theory, diagram, colors);
         });
         ui.vertical(|ui| {
-            ui.set_width(width * 0.5 - 8.0);
-            ui.strong("Signal propagation at initialization: q^l per layer");
-            lengths_plot(ui, theory, colors);
+            ui.set_width(width * 0.5 - 14.0);
+            let chosen = &mut cache.propagated;
+            ui.horizontal(|ui| {
+                let l = ui.strong("Signal propagation at init:");
+                egui::ComboBox::from_id_salt("propagated")
+                    .selected_text(chosen.label())
+                    .show_ui(ui, |ui| {
+                        for m in Propagated::ALL {
+                            ui.selectable_value(chosen, m, m.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+            });
+            propagation_plot(ui, theory, *chosen, colors);
         });
     });
     coordinates_table(ui, theory, colors);
+    ui.add_space(6.0);
+    ui.strong("Singular values of the input-output Jacobian at initialization (probe inputs)");
+    spectrum_plot(ui, theory, colors);
 }
 
 fn phase_plot(ui: &mut egui::Ui, theory: &StudyTheory, d: &PhaseDiagram, colors: &Colors) {
@@ -176,37 +230,104 @@ fn phase_plot(ui: &mut egui::Ui, theory: &StudyTheory, d: &PhaseDiagram, colors:
         });
 }
 
-/// Measured q^l (points) against the length map's prediction (line), log scale.
-fn lengths_plot(ui: &mut egui::Ui, theory: &StudyTheory, colors: &Colors) {
-    Plot::new("signal-lengths")
-        .height(260.0)
-        .x_axis_label("layer")
-        .y_axis_label("log scale")
-        .y_grid_spacer(log_grid)
-        .y_axis_formatter(|m, _| tick_label(10f64.powf(m.value)))
+/// One measured quantity per layer (dots) with the mean-field prediction (line) where the
+/// theory gives one: the length map for q^l, powers of chi_1 for the gradient.
+fn propagation_plot(ui: &mut egui::Ui, theory: &StudyTheory, what: Propagated, colors: &Colors) {
+    let log = what.log();
+    let y = move |v: f64| if log { v.log10() } else { v };
+    let mut plot = Plot::new("signal-propagation")
+        .height(240.0)
+        .x_axis_label("layer");
+    plot = if log {
+        plot.y_axis_label("log scale")
+            .y_grid_spacer(log_grid)
+            .y_axis_formatter(|m, _| tick_label(10f64.powf(m.value)))
+    } else {
+        plot.y_axis_formatter(|m, _| tick_label(m.value))
+    };
+    plot.show(ui, |pui| {
+        for init in &theory.inits {
+            let color = colors.of(&init.name);
+            let predicted = match what {
+                Propagated::Length => init.coords.lengths.as_ref(),
+                Propagated::Gradient => init.coords.gradients.as_ref(),
+                _ => None,
+            };
+            if let Some(pred) = predicted {
+                let pts = series(pred.iter().copied(), log, y);
+                pui.line(Line::new(init.name.clone(), pts).color(color).width(1.5));
+            }
+            if let Some(m) = &init.measured {
+                let last_grad = m.last().map_or(1.0, |l| l.grad_sq).max(f64::MIN_POSITIVE);
+                let values = m.iter().map(|l| match what {
+                    Propagated::Length => l.q,
+                    Propagated::UnitMeanSq => l.unit_mean_sq,
+                    Propagated::UnitVar => l.unit_var,
+                    Propagated::Correlation => l.correlation,
+                    Propagated::Gradient => l.grad_sq / last_grad,
+                });
+                let pts = series(values, log, y);
+                pui.points(Points::new(init.name.clone(), pts).radius(3.5).color(color));
+            }
+        }
+    });
+    ui.label(
+        RichText::new("lines: mean-field prediction; dots: measured on the probe batch").weak(),
+    );
+}
+
+/// `(layer, value)` points, 1-based layers, dropping values a log axis cannot show.
+fn series(values: impl Iterator<Item = f64>, log: bool, y: impl Fn(f64) -> f64) -> Vec<[f64; 2]> {
+    values
+        .enumerate()
+        .filter(|(_, v)| v.is_finite() && (!log || *v > 0.0))
+        .map(|(l, v)| [(l + 1) as f64, y(v)])
+        .collect()
+}
+
+/// A histogram of each initializer's Jacobian singular values (pooled over probe inputs), on a
+/// log axis: spectra of different initializers differ by orders of magnitude.
+fn spectrum_plot(ui: &mut egui::Ui, theory: &StudyTheory, colors: &Colors) {
+    const BINS: usize = 40;
+    let all = || {
+        theory
+            .inits
+            .iter()
+            .filter_map(|i| i.spectrum.as_ref())
+            .flat_map(|s| s.singular_values.iter().copied())
+            .filter(|v| v.is_finite() && *v > 1e-8)
+    };
+    let lo = all().fold(f64::INFINITY, f64::min).log10();
+    let hi = all().fold(f64::NEG_INFINITY, f64::max).log10();
+    if !(lo.is_finite() && hi.is_finite()) {
+        return;
+    }
+    let (lo, span) = (lo - 0.05, (hi - lo + 0.1).max(0.1));
+    Plot::new("jacobian-spectrum")
+        .height(180.0)
+        .x_axis_label("singular value (log scale)")
+        .y_axis_label("fraction")
+        .x_grid_spacer(log_grid)
+        .x_axis_formatter(|m, _| tick_label(10f64.powf(m.value)))
+        .y_axis_formatter(|m, _| tick_label(m.value))
         .show(ui, |pui| {
             for init in &theory.inits {
-                let color = colors.of(&init.name);
-                if let Some(pred) = &init.coords.lengths {
-                    let pts: Vec<[f64; 2]> = pred
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, q)| **q > 0.0)
-                        .map(|(l, q)| [(l + 1) as f64, q.log10()])
-                        .collect();
-                    pui.line(Line::new(init.name.clone(), pts).color(color).width(1.5));
+                let Some(s) = &init.spectrum else { continue };
+                let mut counts = [0usize; BINS];
+                for v in s.singular_values.iter().filter(|v| **v > 1e-8) {
+                    let b = ((v.log10() - lo) / span * BINS as f64).floor().max(0.0) as usize;
+                    counts[b.min(BINS - 1)] += 1;
                 }
-                if let Some(m) = &init.measured {
-                    let pts: Vec<[f64; 2]> = m
-                        .iter()
-                        .filter(|x| x.q > 0.0)
-                        .map(|x| [(x.layer + 1) as f64, x.q.log10()])
-                        .collect();
-                    pui.points(Points::new(init.name.clone(), pts).radius(3.5).color(color));
-                }
+                let n = s.singular_values.len().max(1) as f64;
+                let pts: Vec<[f64; 2]> = counts
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &c)| [lo + (k as f64 + 0.5) * span / BINS as f64, c as f64 / n])
+                    .collect();
+                let line = Line::new(init.name.clone(), pts).color(colors.of(&init.name));
+                pui.line(line.width(2.0));
             }
         });
-    ui.label(RichText::new("lines: prediction; dots: measured on the probe batch").weak());
 }
 
 fn coordinates_table(ui: &mut egui::Ui, theory: &StudyTheory, colors: &Colors) {
