@@ -484,3 +484,33 @@ fn cli_reports_each_initializer_of_a_model() {
     assert_eq!(layers[1]["point"]["phase"], "critical");
     assert!(v["initializers"][1]["layers"][0]["sigma_w2"].is_null());
 }
+
+/// The weight-gradient norm measured at initialization equals the one computed by hand for a
+/// one-layer linear network: ||(1/rows) X^T D||^2 with D the output gradient.
+#[test]
+fn weight_gradient_norm_matches_a_hand_computation() {
+    use initlab::init::ArmWeights;
+    use initlab::theory::measure;
+    // One layer, 2 inputs -> 1 output (identity), rows x = (1, 2) and (3, 4).
+    let arm = ArmWeights {
+        weights: vec![vec![0.5, -0.25]],
+        biases: vec![vec![0.0]],
+        lsuv: None,
+    };
+    let batch = [1.0f32, 2.0, 3.0, 4.0];
+    let m = measure(&arm, initlab::activation::Activation::Identity, &batch, 7).expect("measures");
+    // grad_sq is the mean of d^2 over the two rows; recover |d1|, |d2| is not possible, but
+    // with one output ||G||^2 = ((x1 d1 + x3 d2)^2 + (x2 d1 + x4 d2)^2) / 4 lies between 0 and
+    // (|x|^2 max)(d1^2 + d2^2) / 4 = 25 * 2 grad_sq / 4 by Cauchy-Schwarz; and for a batch of one
+    // row it is exact: ||x||^2 d^2.
+    let bound = 25.0 * 2.0 * m[0].grad_sq / 4.0;
+    assert!(m[0].weight_grad_sq > 0.0 && m[0].weight_grad_sq <= bound + 1e-12);
+    let one = measure(
+        &arm,
+        initlab::activation::Activation::Identity,
+        &batch[..2],
+        7,
+    )
+    .expect("one");
+    assert!((one[0].weight_grad_sq - 5.0 * one[0].grad_sq).abs() < 1e-12 * (1.0 + one[0].grad_sq));
+}

@@ -25,15 +25,17 @@ pub enum Propagated {
     UnitVar,
     Correlation,
     Gradient,
+    WeightGradient,
 }
 
 impl Propagated {
-    const ALL: [Propagated; 5] = [
+    const ALL: [Propagated; 6] = [
         Propagated::Length,
         Propagated::UnitMeanSq,
         Propagated::UnitVar,
         Propagated::Correlation,
         Propagated::Gradient,
+        Propagated::WeightGradient,
     ];
 
     fn label(self) -> &'static str {
@@ -43,6 +45,7 @@ impl Propagated {
             Propagated::UnitVar => "unit variance",
             Propagated::Correlation => "input correlation",
             Propagated::Gradient => "||dL/dh^l||² / output's",
+            Propagated::WeightGradient => "||dL/dW^l||²",
         }
     }
 
@@ -265,6 +268,7 @@ fn propagation_plot(ui: &mut egui::Ui, theory: &StudyTheory, what: Propagated, c
                     Propagated::UnitVar => l.unit_var,
                     Propagated::Correlation => l.correlation,
                     Propagated::Gradient => l.grad_sq / last_grad,
+                    Propagated::WeightGradient => l.weight_grad_sq,
                 });
                 let pts = series(values, log, y);
                 pui.points(Points::new(init.name.clone(), pts).radius(3.5).color(color));

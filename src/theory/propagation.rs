@@ -38,6 +38,10 @@ pub struct LayerMeasurement {
     pub correlation: f64,
     /// Mean over rows of ||dL/dh||^2, for an output gradient of i.i.d. N(0, 1) entries.
     pub grad_sq: f64,
+    /// ||dL/dW^l||^2 for the batch-mean loss with that output gradient: what the optimizer
+    /// sees of this layer at its first step.
+    #[serde(default)]
+    pub weight_grad_sq: f64,
 }
 
 /// Layer widths `[n_in, ..., n_out]` read from the arm's shapes.
@@ -82,16 +86,46 @@ pub fn measure(
     let rows = batch.len() / dims[0];
     let layers = arm.weights.len();
     let mut pre: Vec<Vec<f64>> = Vec::with_capacity(layers);
+    let mut inputs: Vec<Vec<f64>> = Vec::with_capacity(layers);
     let mut x: Vec<f64> = batch.iter().map(|&v| f64::from(v)).collect();
     for l in 0..layers {
         let h = affine(&x, rows, &arm.weights[l], &arm.biases[l]);
-        x = h.iter().map(|&z| phi(activation, z)).collect();
+        inputs.push(std::mem::replace(
+            &mut x,
+            h.iter().map(|&z| phi(activation, z)).collect(),
+        ));
         pre.push(h);
     }
     let grads = backward(arm, activation, &pre, rows, dims[layers], seed);
     Ok((0..layers)
-        .map(|l| layer_stats(l, &pre[l], rows, dims[l + 1], &grads[l]))
+        .map(|l| {
+            let mut m = layer_stats(l, &pre[l], rows, dims[l + 1], &grads[l]);
+            m.weight_grad_sq = weight_grad_sq(&inputs[l], &grads[l], rows, dims[l], dims[l + 1]);
+            m
+        })
         .collect())
+}
+
+/// ||(1/rows) X^T Delta||_F^2: the squared norm of the weight gradient of the batch-mean loss,
+/// with `x` the layer's inputs `[rows, n_in]` and `delta` its output gradients `[rows, n_out]`.
+fn weight_grad_sq(x: &[f64], delta: &[f64], rows: usize, n_in: usize, n_out: usize) -> f64 {
+    let mut g = vec![0.0; n_in * n_out];
+    for r in 0..rows {
+        let (xr, dr) = (
+            &x[r * n_in..(r + 1) * n_in],
+            &delta[r * n_out..(r + 1) * n_out],
+        );
+        for (i, &xi) in xr.iter().enumerate() {
+            if xi != 0.0 {
+                g[i * n_out..(i + 1) * n_out]
+                    .iter_mut()
+                    .zip(dr)
+                    .for_each(|(gij, &d)| *gij += xi * d);
+            }
+        }
+    }
+    let n = rows.max(1) as f64;
+    g.iter().map(|v| (v / n) * (v / n)).sum()
 }
 
 /// dL/dh^l for every layer, from a random output gradient: delta^l = phi'(h^l) * (delta^(l+1)
@@ -147,6 +181,7 @@ fn layer_stats(
         unit_var: q - unit_mean_sq,
         correlation: mean_correlation(h, rows.min(CORRELATION_ROWS), width),
         grad_sq: grad.iter().map(|g| g * g).sum::<f64>() / rows as f64,
+        weight_grad_sq: 0.0,
     }
 }
 
