@@ -472,3 +472,33 @@ fn cancel_during_epoch_3_keeps_exactly_epochs_0_to_2() {
         }
     }
 }
+
+/// Pairing buys power: on digits (128-128 tanh, Adam 1e-3, 10 epochs, 5 repeats, one split),
+/// xavier-normal and lecun-normal differ by a few thousandths of validation loss. Over the same
+/// runs the paired t-test detects it (measured p = 0.0044) where Welch's test, which ignores that
+/// both saw the same batches and draw, does not (p = 0.10); SciPy's ttest_rel and ttest_ind on
+/// this study's results.json gave the same numbers.
+#[test]
+fn on_digits_the_paired_test_detects_what_welch_misses() {
+    use initlab::stats::{paired_t, welch};
+    let d = data("digits");
+    let mut s = spec(&["xavier-normal", "lecun-normal"], 5, 10);
+    s.diagnostics = false;
+    let r = run(&s, &d, 2);
+    let finals = |init: &str| -> Vec<f64> {
+        let mut v: Vec<(usize, f64)> = r
+            .runs
+            .iter()
+            .filter(|x| x.initializer == init)
+            .map(|x| (x.repeat, x.epochs.last().expect("epochs").val_loss))
+            .collect();
+        v.sort_by_key(|p| p.0);
+        v.into_iter().map(|p| p.1).collect()
+    };
+    let (a, b) = (finals("xavier-normal"), finals("lecun-normal"));
+    let paired = paired_t(&b, &a).expect("paired").p;
+    let (_, _, unpaired) = welch(&a, &b).expect("welch");
+    eprintln!("paired p = {paired}, Welch p = {unpaired}");
+    assert!(paired < 0.02, "paired p {paired}");
+    assert!(unpaired > 0.05, "Welch p {unpaired}");
+}
