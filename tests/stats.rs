@@ -47,6 +47,10 @@ fn student_t_matches_scipy() {
     close(t_quantile(0.025, 3.0), -3.1824463052837086, 1e-12);
     // Two-sided p is twice the lower tail at -|t|.
     close(t_two_sided_p(2.0, 5.0), 2.0 * 0.050969739414929174, 1e-12);
+    // Many df, where the incomplete beta must pick its convergent continued fraction:
+    // stats.t.cdf(-3.0, 2000.0), 2 * stats.t.sf(3.0, 2000.0)
+    close(student_t_cdf(-3.0, 2000.0), 0.0013665718810164, 1e-11);
+    close(t_two_sided_p(3.0, 2000.0), 0.0027331437620328, 1e-11);
 }
 
 #[test]
@@ -59,7 +63,7 @@ fn welch_matches_scipy_ttest_ind() {
     close(df, 14.880789756189149, 1e-12);
     close(p, 0.07567355347977522, 1e-10);
     // Documented constant-sample cases (scipy gives nan / inf there).
-    assert_eq!(welch(&[1.0, 1.0], &[1.0, 1.0]), Some((0.0, 2.0, 1.0)));
+    assert_eq!(welch(&[1.0, 1.0, 1.0], &[1.0, 1.0]), Some((0.0, 3.0, 1.0)));
     assert_eq!(welch(&[1.0, 1.0], &[2.0, 2.0]), Some((0.0, 2.0, 0.0)));
 }
 
@@ -78,6 +82,19 @@ fn ln_gamma_and_incomplete_beta_match_scipy_special() {
         (reg_inc_beta(2.0, 3.0, 0.0), reg_inc_beta(2.0, 3.0, 1.0)),
         (0.0, 1.0)
     );
+    // Either side of the switch x = (a+1)/(a+b+2) between I_x(a, b) and 1 - I_{1-x}(b, a), where
+    // the wrong continued fraction fails: special.betainc(a, b, x) for each row.
+    let beta_cases = [
+        (5.0, 10.0, 0.9, 0.99999993159585),
+        (100.0, 50.0, 0.7, 0.8054481662277535),
+        (20.0, 50.0, 0.3, 0.617490751618768),
+        (50.0, 5.0, 0.88, 0.20820750652016085),
+        (0.5, 50.0, 0.02, 0.8437564921331819),
+        (3.0, 3.0, 0.55, 0.593126875),
+    ];
+    for (a, b, x, expected) in beta_cases {
+        close(reg_inc_beta(a, b, x), expected, 1e-12);
+    }
 }
 
 // ---- paired t ----------------------------------------------------------------------------------
@@ -123,6 +140,9 @@ fn paired_t_needs_varying_differences() {
     assert!(paired_t(&[1.0, 2.0, 3.0], &[1.0, 2.0, 3.0]).is_none());
     // Equal up to rounding (0.1 + 0.2 != 0.3) counts as constant too.
     assert!(paired_t(&[0.3, 1.3, 0.1 + 0.2], &[0.0, 1.0, 0.0]).is_none());
+    // The rounding allowance scales with the differences: here they are 1000.3 give or take an
+    // ulp (numpy: sd 1.1e-13), still constant.
+    assert!(paired_t(&[1000.3, 2000.3, 1000.1 + 0.2], &[0.0, 1000.0, 0.0]).is_none());
     assert!(paired_t(&[1.0], &[0.0]).is_none());
     assert!(paired_t(&[1.0, 2.0], &[0.0]).is_none());
     assert!(paired_t(&[1.0, f64::NAN, 3.0], &[0.0, 0.0, 0.0]).is_none());
@@ -281,6 +301,8 @@ fn mid_ranks_share_ties() {
         [3.0, 1.5, 5.0, 1.5, 7.0, 5.0, 5.0]
     );
     assert!(mid_ranks(&[]).is_empty());
+    // NaN equals nothing, itself included, and ranks last.
+    assert_eq!(mid_ranks(&[f64::NAN, 2.0, 1.0]), [3.0, 2.0, 1.0]);
 }
 
 /// 6 blocks x 4 treatments with ties in three rows.
@@ -396,6 +418,9 @@ fn incomplete_gamma_matches_scipy_special() {
         (100.0, 90.0, 0.15822098918643007, 0.84177901081357),
         (0.5, 30.0, 0.9999999999999906, 9.485737571073857e-15),
         (3.0, 0.0, 0.0, 1.0),
+        (0.5, 0.0, 0.0, 1.0),
+        // Just past a: the series (not the continued fraction, slow this close to 0) applies.
+        (0.001, 0.0015, 0.9940901378321979, 0.005909862167801839),
     ];
     for (a, x, p, q) in cases {
         close(reg_inc_gamma(a, x), p, 1e-12);

@@ -57,24 +57,19 @@ pub fn wilcoxon(a: &[f64], b: &[f64]) -> Option<Wilcoxon> {
         .filter(|(v, _)| **v > 0.0)
         .map(|(_, r)| r)
         .sum();
-    let w_minus: f64 = nonzero
-        .iter()
-        .zip(&ranks)
-        .filter(|(v, _)| **v < 0.0)
-        .map(|(_, r)| r)
-        .sum();
+    let nf = n as f64;
     let exact = n <= EXACT_MAX_N && ties.is_empty() && zeros == 0;
     let (p, z) = if exact {
         // No ties: ranks are 1..=n, so W+ is a whole number.
         (exact_p(w_plus as usize, n), None)
     } else {
-        let nf = n as f64;
         let mean = nf * (nf + 1.0) / 4.0;
         let var = nf * (nf + 1.0) * (2.0 * nf + 1.0) / 24.0 - tie_sum(&ties) / 48.0;
         let z = (w_plus - mean) / var.sqrt();
         ((2.0 * normal_sf(z.abs())).min(1.0), Some(z))
     };
-    let w = w_plus.min(w_minus);
+    // Mid-ranks keep the rank total at n(n+1)/2, so W- is what W+ leaves.
+    let w = w_plus.min(nf * (nf + 1.0) / 2.0 - w_plus);
     Some(Wilcoxon {
         w,
         w_plus,
