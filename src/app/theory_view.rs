@@ -186,51 +186,51 @@ fn phase_plot(ui: &mut egui::Ui, theory: &StudyTheory, d: &PhaseDiagram, colors:
                     .color(egui::Color32::WHITE)
                     .width(2.5),
             );
-            for (k, (level, ordered, chaotic)) in d.contours.iter().enumerate() {
-                let (color, width) = if k == 0 {
-                    (egui::Color32::from_rgb(230, 180, 60), 2.0)
-                } else {
-                    (egui::Color32::from_gray(120), 1.0)
-                };
-                let name = if k == 0 {
-                    format!("6 ξ_c = {level} (this study's depth)")
-                } else {
-                    format!("6 ξ_c = {level}")
-                };
-                for side in [ordered, chaotic] {
-                    if side.len() > 1 {
-                        pui.line(
-                            Line::new(name.clone(), side.clone())
-                                .color(color)
-                                .width(width),
-                        );
-                    }
-                }
-            }
-            // A point far to the right (normal:1 on 128 inputs: σ_w² = 128) sits on the edge
-            // with its value in the name, so the interesting region keeps its scale.
-            for init in &theory.inits {
-                if let Some(p) = &init.point {
-                    let (x, name) = if p.sigma_w2 > w_max {
-                        (
-                            w_max,
-                            format!(
-                                "{} (σ_w² = {}, off the chart)",
-                                init.name,
-                                tick_label(p.sigma_w2)
-                            ),
-                        )
-                    } else {
-                        (p.sigma_w2, init.name.clone())
-                    };
-                    pui.points(
-                        Points::new(name, vec![[x, p.sigma_b2]])
-                            .radius(6.0)
-                            .color(colors.of(&init.name)),
-                    );
-                }
-            }
+            contours(pui, d);
+            points(pui, theory, w_max, colors);
         });
+}
+
+/// The contours of 6 ξ_c, the study's depth highlighted.
+fn contours(pui: &mut egui_plot::PlotUi<'_>, d: &PhaseDiagram) {
+    for (k, (level, ordered, chaotic)) in d.contours.iter().enumerate() {
+        let (color, width, name) = if k == 0 {
+            let name = format!("6 ξ_c = {level} (this study's depth)");
+            (egui::Color32::from_rgb(230, 180, 60), 2.0, name)
+        } else {
+            (
+                egui::Color32::from_gray(120),
+                1.0,
+                format!("6 ξ_c = {level}"),
+            )
+        };
+        for side in [ordered, chaotic].into_iter().filter(|s| s.len() > 1) {
+            pui.line(
+                Line::new(name.clone(), side.clone())
+                    .color(color)
+                    .width(width),
+            );
+        }
+    }
+}
+
+/// Each initializer's point. One far to the right (normal:1 on 128 inputs: σ_w² = 128) sits on
+/// the edge with its value in the name, so the interesting region keeps its scale.
+fn points(pui: &mut egui_plot::PlotUi<'_>, theory: &StudyTheory, w_max: f64, colors: &Colors) {
+    for init in &theory.inits {
+        let Some(p) = &init.point else { continue };
+        let (x, name) = if p.sigma_w2 > w_max {
+            let v = tick_label(p.sigma_w2);
+            (w_max, format!("{} (σ_w² = {v}, off the chart)", init.name))
+        } else {
+            (p.sigma_w2, init.name.clone())
+        };
+        pui.points(
+            Points::new(name, vec![[x, p.sigma_b2]])
+                .radius(6.0)
+                .color(colors.of(&init.name)),
+        );
+    }
 }
 
 /// One measured quantity per layer (dots) with the mean-field prediction (line) where the

@@ -2,6 +2,7 @@
 //! activation with every initializer placed on it, and each initializer's coordinates. Pure
 //! theory (no data needed), so a report re-rendered from results.json shows it too.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::charts::{Chart, SIZE, err, legend, rgb, svg};
@@ -70,6 +71,35 @@ fn draw(
         .map_err(err)?
         .label("χ₁ = 1 (edge of chaos)")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLACK.stroke_width(3)));
+    draw_contours(&mut chart, d)?;
+    for (i, init) in t.inits.iter().enumerate() {
+        let Some(p) = init.point else { continue };
+        let color = rgb(i);
+        let off = p.sigma_w2 > w_max;
+        let label = if off {
+            format!("{} (σ_w² = {}, off the chart)", init.name, num(p.sigma_w2))
+        } else {
+            init.name.clone()
+        };
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                (p.sigma_w2.min(w_max), p.sigma_b2),
+                6,
+                color.filled(),
+            )))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)
+}
+
+/// The contours of 6 ξ_c, the study's depth highlighted.
+fn draw_contours(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    d: &PhaseDiagram,
+) -> Result<(), String> {
+    let pts = |v: &[[f64; 2]]| v.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>();
     for (k, (level, ordered, chaotic)) in d.contours.iter().enumerate() {
         let style = if k == 0 {
             RGBColor(230, 140, 0).stroke_width(2)
@@ -91,26 +121,7 @@ fn draw(
             }
         }
     }
-    for (i, init) in t.inits.iter().enumerate() {
-        let Some(p) = init.point else { continue };
-        let color = rgb(i);
-        let off = p.sigma_w2 > w_max;
-        let label = if off {
-            format!("{} (σ_w² = {}, off the chart)", init.name, num(p.sigma_w2))
-        } else {
-            init.name.clone()
-        };
-        chart
-            .draw_series(std::iter::once(Circle::new(
-                (p.sigma_w2.min(w_max), p.sigma_b2),
-                6,
-                color.filled(),
-            )))
-            .map_err(err)?
-            .label(label)
-            .legend(move |(x, y)| Circle::new((x + 8, y), 5, color.filled()));
-    }
-    legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    Ok(())
 }
 
 /// Heading, chart and a table of each initializer's coordinates.
