@@ -397,13 +397,27 @@ fn run_banner(ui: &mut egui::Ui, live: &Live, spec: &StudySpec, running: bool) {
                 ),
             );
         }
-        if &live.spec != spec {
+        if !same_study(&live.spec, spec) {
             ui.colored_label(
                 WARN,
                 "out of date: the study has changed since this run (press Run to update)",
             );
         }
     });
+}
+
+/// Whether `current` is still the study `ran` describes. The data path may be written
+/// differently once resolved (a results file's relative path becomes the joined one), so the
+/// dataset is compared by file name.
+fn same_study(ran: &StudySpec, current: &StudySpec) -> bool {
+    let name = |s: &StudySpec| {
+        std::path::Path::new(&s.data)
+            .file_name()
+            .map(|f| f.to_os_string())
+    };
+    let mut a = ran.clone();
+    a.data.clone_from(&current.data);
+    a == *current && name(ran) == name(current)
 }
 
 const WARN: egui::Color32 = egui::Color32::from_rgb(190, 110, 0);
