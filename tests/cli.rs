@@ -423,8 +423,8 @@ fn a_report_write_that_fails_half_way_keeps_the_previous_folder() {
     );
     let o = initlab(&["report", &example, "--out", out.to_str().expect("utf8")]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let before: Vec<(String, Vec<u8>)> = {
-        let mut v: Vec<_> = std::fs::read_dir(&out)
+    let listing = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
             .expect("folder")
             .map(|e| {
                 let p = e.expect("entry").path();
@@ -435,6 +435,7 @@ fn a_report_write_that_fails_half_way_keeps_the_previous_folder() {
         v.sort();
         v
     };
+    let before = listing(&out);
     let script = format!(
         "trap '' XFSZ; ulimit -f 128; exec '{}' report '{example}' --out '{}' --force",
         env!("CARGO_BIN_EXE_initlab"),
@@ -455,15 +456,7 @@ fn a_report_write_that_fails_half_way_keeps_the_previous_folder() {
         err.starts_with("error: ") && err.trim().lines().count() == 1,
         "{err}"
     );
-    let mut after: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-        .expect("folder kept")
-        .map(|e| {
-            let p = e.expect("entry").path();
-            let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            (name, std::fs::read(&p).expect("read"))
-        })
-        .collect();
-    after.sort();
+    let after = listing(&out);
     assert!(before == after, "the previous report is intact");
     let parent = out.parent().expect("parent");
     let stem = out

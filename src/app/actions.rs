@@ -163,13 +163,7 @@ impl InitlabApp {
         if self.is_running() {
             return;
         }
-        let Some(data) = self
-            .data
-            .prepared
-            .as_ref()
-            .and_then(|p| p.as_ref().ok())
-            .cloned()
-        else {
+        let Some(data) = self.prepared_shared() else {
             self.set_status(
                 true,
                 "the data is not ready: fix the dataset settings first",

@@ -276,13 +276,7 @@ impl InitlabApp {
 
     /// The Theory tab, for the study as it is now (it needs the prepared data's shape and probe).
     fn theory_tab(&mut self, ui: &mut egui::Ui) {
-        let Some(data) = self
-            .data
-            .prepared
-            .as_ref()
-            .and_then(|p| p.as_ref().ok())
-            .cloned()
-        else {
+        let Some(data) = self.prepared_shared() else {
             ui.label("The theory needs the dataset's shape: waiting for the data to be prepared…");
             return;
         };

@@ -160,11 +160,16 @@ impl InitlabApp {
     }
 
     pub fn prepared(&self) -> Option<&PreparedData> {
-        self.data
-            .prepared
-            .as_ref()
-            .and_then(|p| p.as_ref().ok())
-            .map(|p| p.as_ref())
+        self.prepared_shared_ref().map(|p| p.as_ref())
+    }
+
+    fn prepared_shared_ref(&self) -> Option<&Arc<PreparedData>> {
+        self.data.prepared.as_ref().and_then(|p| p.as_ref().ok())
+    }
+
+    /// The prepared data, shared with a job or a view.
+    fn prepared_shared(&self) -> Option<Arc<PreparedData>> {
+        self.prepared_shared_ref().cloned()
     }
 
     /// How the target of the loaded file was chosen, when initlab chose it.
