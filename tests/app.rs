@@ -88,6 +88,11 @@ fn starts_with_the_default_study_and_a_run_fills_curves_and_table() {
         );
     }
     assert_eq!(result.summary.len(), spec.initializers.len());
+    // The paired comparison with the best (issue 13): one "best", and zeros clearly worse.
+    assert_eq!(h.query_all_by_label("best").count(), 1);
+    assert!(
+        h.query_all_by_label("p < 0.001").count() + h.query_all_by_label("p < 0.01").count() >= 1
+    );
     assert!(
         result
             .summary

@@ -24,13 +24,14 @@ impl Default for Sort {
     }
 }
 
-const HEADERS: [&str; 6] = [
+const HEADERS: [&str; 7] = [
     "initializer",
     "final val loss",
     "best val loss",
     "score",
     "epoch of best",
     "diverged",
+    "vs best (paired t, Holm)",
 ];
 
 fn key(s: &InitSummary, column: usize) -> f64 {
@@ -74,6 +75,7 @@ fn grid(
     sort: &mut Sort,
     rows: Vec<(usize, InitSummary)>,
 ) {
+    let versus = paired_vs_best(live);
     let score_title = format!("val {}", live.task.score_name());
     egui::Grid::new("results-grid")
         .striped(true)
@@ -115,7 +117,75 @@ fn grid(
                 ui.label(pm(s.score_mean(), s.score_std()));
                 ui.label(s.best_epoch_mean.map_or("—".into(), |e| format!("{e:.1}")));
                 ui.label(format!("{}/{}", s.diverged, s.repeats));
+                let vs = versus.iter().find(|(n, _)| *n == s.initializer);
+                ui.label(vs.map_or("—", |(_, t)| t.as_str()));
                 ui.end_row();
             }
         });
+}
+
+/// Each initializer's comparison with the best (lowest mean final validation loss) over the
+/// repeats both finished, as the report makes it: paired t-test, Holm-adjusted across the
+/// study. Shown once every run has reached the same epoch ("…" while they train).
+fn paired_vs_best(live: &Live) -> Vec<(String, String)> {
+    let names = live.spec.initializer_names();
+    let last = |init: &str| -> Vec<Option<(usize, f64)>> {
+        let mut v = vec![None; live.spec.repeats];
+        for r in live
+            .runs
+            .iter()
+            .filter(|r| r.initializer == init && !r.diverged)
+        {
+            if let (Some(slot), Some(e)) = (v.get_mut(r.repeat), r.epochs.last()) {
+                *slot = Some((e.epoch, e.val_loss));
+            }
+        }
+        v
+    };
+    let finals: Vec<Vec<Option<(usize, f64)>>> = names.iter().map(|n| last(n)).collect();
+    let epochs: Vec<usize> = finals.iter().flatten().flatten().map(|p| p.0).collect();
+    if epochs.windows(2).any(|w| w[0] != w[1]) {
+        return names.into_iter().map(|n| (n, "…".into())).collect();
+    }
+    let mean = |f: &[Option<(usize, f64)>]| -> Option<f64> {
+        let v: Vec<f64> = f.iter().flatten().map(|p| p.1).collect();
+        crate::stats::mean(&v)
+    };
+    let Some(best) = (0..names.len())
+        .filter(|&i| mean(&finals[i]).is_some())
+        .min_by(|&a, &b| {
+            mean(&finals[a])
+                .unwrap_or(f64::NAN)
+                .total_cmp(&mean(&finals[b]).unwrap_or(f64::NAN))
+        })
+    else {
+        return Vec::new();
+    };
+    let tests: Vec<Option<f64>> = (0..names.len())
+        .map(|i| {
+            let (a, b): (Vec<f64>, Vec<f64>) = finals[i]
+                .iter()
+                .zip(&finals[best])
+                .filter_map(|(x, y)| Some(((*x)?.1, (*y)?.1)))
+                .unzip();
+            (i != best)
+                .then(|| crate::stats::paired_t(&a, &b).map(|t| t.p))
+                .flatten()
+        })
+        .collect();
+    let raw: Vec<f64> = tests.iter().flatten().copied().collect();
+    let mut adjusted = crate::stats::holm(&raw).into_iter();
+    names
+        .into_iter()
+        .zip(tests)
+        .enumerate()
+        .map(|(i, (n, t))| {
+            let text = match t {
+                _ if i == best => "best".into(),
+                Some(_) => adjusted.next().map_or("—".into(), crate::report::p_text),
+                None => "—".into(),
+            };
+            (n, text)
+        })
+        .collect()
 }
