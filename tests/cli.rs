@@ -473,3 +473,79 @@ fn a_report_write_that_fails_half_way_keeps_the_previous_folder() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// `initlab compare` on three bundled datasets writes a comparison with Friedman's test and the
+/// critical-difference diagram; a study with another initializer list is a one-line error.
+#[test]
+fn compare_ranks_initializers_across_datasets() {
+    let root = tmp("compare");
+    let study = |name: &str, target: &str, inits: &str| -> PathBuf {
+        let out = root.join(name);
+        let o = initlab(&[
+            "run",
+            "--data",
+            &format!("bundled:{name}"),
+            "--target",
+            target,
+            "--init",
+            inits,
+            "--repeats",
+            "2",
+            "--epochs",
+            "2",
+            "--hidden",
+            "8",
+            "--no-diagnostics",
+            "--quiet",
+            "--out",
+            out.to_str().expect("utf8"),
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let inits = "xavier-normal,kaiming-normal,zeros,orthogonal";
+    let dirs = [
+        study("iris", "species", inits),
+        study("wine", "cultivar", inits),
+        study("breast_cancer", "diagnosis", inits),
+    ];
+    let out = root.join("cmp");
+    let mut args = vec!["compare"];
+    args.extend(dirs.iter().map(|d| d.to_str().expect("utf8")));
+    args.extend(["--out", out.to_str().expect("utf8")]);
+    let o = initlab(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = std::fs::read_to_string(out.join("compare.md")).expect("compare.md");
+    assert!(
+        md.contains("Friedman's test over 3 studies and 4 initializers"),
+        "{md}"
+    );
+    assert!(md.contains("critical difference at α = 0.05: 2.71"), "{md}");
+    let svg = std::fs::read_to_string(out.join("cd_diagram.svg")).expect("diagram");
+    assert!(svg.contains("CD = 2.71") && svg.contains("xavier-normal"));
+    assert!(out.join("compare.html").is_file());
+    // A study with another initializer list.
+    let odd = study(
+        "diabetes",
+        "progression",
+        "xavier-normal,lsuv,zeros,orthogonal",
+    );
+    let o = initlab(&[
+        "compare",
+        dirs[0].to_str().expect("utf8"),
+        odd.to_str().expect("utf8"),
+        "--out",
+        root.join("cmp2").to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.trim().lines().count() == 1 && err.contains("initializers differ"),
+        "{err}"
+    );
+    assert!(
+        err.contains("kaiming-normal") && err.contains("lsuv"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -11,7 +11,7 @@ use super::write_report;
 use initlab::study::{RunOptions, StudyResult, StudySpec};
 use initlab::train::OptimizerKind;
 
-use super::{BenchArgs, InspectArgs, ReportArgs};
+use super::{BenchArgs, CompareArgs, InspectArgs, ReportArgs};
 
 pub fn report(args: &ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.results)
@@ -125,4 +125,42 @@ pub fn list() {
          no dampening)",
         opts.join(", ")
     );
+}
+
+/// `initlab compare`: one comparison of the studies' initializers across their datasets.
+pub fn compare(args: &CompareArgs) -> Result<()> {
+    let studies = args
+        .studies
+        .iter()
+        .map(|p| {
+            let file = if p.is_dir() {
+                p.join("results.json")
+            } else {
+                p.clone()
+            };
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let r = StudyResult::from_json(&text, &file.display().to_string())?;
+            Ok((p.display().to_string(), r))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let c = initlab::report::compare(&studies).map_err(anyhow::Error::msg)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        initlab::report::unique_dir(
+            &std::path::PathBuf::from("reports")
+                .join(format!("compare-{}", initlab::files::timestamp())),
+        )
+    });
+    initlab::report::write_comparison(&c, &out, args.force).map_err(super::force_hint)?;
+    match &c.friedman {
+        Some(f) => println!(
+            "Friedman over {} studies: chi2 = {:.3}, p = {:.4}; wrote {}",
+            f.n,
+            f.chi2,
+            f.p,
+            out.join("compare.html").display()
+        ),
+        None => println!("wrote {}", out.join("compare.html").display()),
+    }
+    Ok(())
 }

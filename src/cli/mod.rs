@@ -38,6 +38,9 @@ enum Command {
     Bench(BenchArgs),
     /// Load a CSV and show its columns, types and (with --target) what preparation does.
     Inspect(InspectArgs),
+    /// Compare initializers across finished studies (report folders or results.json files):
+    /// ranks per study, Friedman's test and the critical-difference diagram.
+    Compare(CompareArgs),
     /// Re-render the report of a saved results.json.
     Report(ReportArgs),
     /// Mean-field theory: a point of the phase diagram, or each initializer of a study.
@@ -49,6 +52,19 @@ pub struct ReportArgs {
     /// A results.json written by `initlab run` or the app.
     pub results: PathBuf,
     /// Output folder [default: reports/<dataset>-<date-time>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Finished studies: report folders (with results.json) or results.json files.
+    #[arg(required = true, num_args = 2..)]
+    pub studies: Vec<PathBuf>,
+    /// Output folder [default: reports/compare-<date-time>].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Replace the output folder if it exists.
@@ -98,6 +114,7 @@ pub fn main() -> i32 {
         Some(Command::Bench(args)) => commands::bench(&args).map(|()| 0),
         Some(Command::Inspect(args)) => commands::inspect(&args).map(|()| 0),
         Some(Command::Report(args)) => commands::report(&args).map(|()| 0),
+        Some(Command::Compare(args)) => commands::compare(&args).map(|()| 0),
         Some(Command::Theory(args)) => theory::theory(&args).map(|()| 0),
     };
     match result {
@@ -125,12 +142,17 @@ fn write_report(
 ) -> Result<()> {
     initlab::report::write_report(result, out, force)
         .map(drop)
-        .map_err(|e| match e {
-            initlab::report::ReportError::Exists(_) => {
-                anyhow::anyhow!("{e} (or pass --force to replace it)")
-            }
-            e => e.into(),
-        })
+        .map_err(force_hint)
+}
+
+/// A report error, with the CLI's advice when the folder exists.
+fn force_hint(e: initlab::report::ReportError) -> anyhow::Error {
+    match e {
+        initlab::report::ReportError::Exists(_) => {
+            anyhow::anyhow!("{e} (or pass --force to replace it)")
+        }
+        e => e.into(),
+    }
 }
 
 fn run_app(files: Vec<PathBuf>) -> Result<i32> {

@@ -3,6 +3,7 @@
 
 mod analysis;
 mod charts;
+mod compare;
 mod document;
 pub mod escape;
 mod findings;
@@ -22,6 +23,7 @@ use thiserror::Error;
 pub use analysis::{
     Analysis, Comparison, Curve, Metric, PairedComparison, RankRow, TARGET_FACTOR, analyze, curve,
 };
+pub use compare::{Comparison as CrossComparison, compare, write_comparison};
 pub use format::{num, p_text, pm};
 
 use crate::files::write_atomic;
@@ -101,13 +103,23 @@ pub fn curves_csv(r: &StudyResult) -> String {
 /// place, so an interrupted export leaves no half report; an existing non-empty `dir` is only
 /// replaced with `overwrite`.
 pub fn write_report(r: &StudyResult, dir: &Path, overwrite: bool) -> Result<PathBuf, ReportError> {
+    refuse_existing(dir, overwrite)?;
+    write_folder(dir, &report_files(r, render(r)?))
+}
+
+/// An existing non-empty `dir` is only replaced with `overwrite`.
+fn refuse_existing(dir: &Path, overwrite: bool) -> Result<(), ReportError> {
     let exists_nonempty = std::fs::read_dir(dir)
         .map(|mut d| d.next().is_some())
         .unwrap_or(false);
     if exists_nonempty && !overwrite {
         return Err(ReportError::Exists(dir.to_path_buf()));
     }
-    let files = report_files(r, render(r)?);
+    Ok(())
+}
+
+/// Writes `files` as the folder `dir`, staged in a hidden sibling and renamed into place.
+fn write_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<PathBuf, ReportError> {
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -117,7 +129,7 @@ pub fn write_report(r: &StudyResult, dir: &Path, overwrite: bool) -> Result<Path
         .file_name()
         .map_or_else(|| "report".into(), |n| n.to_string_lossy().into_owned());
     let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    write_staged(&staging, &files)?;
+    write_staged(&staging, files)?;
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     swap_into_place(&staging, dir, &old)?;
     Ok(dir.to_path_buf())
