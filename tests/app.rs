@@ -338,22 +338,24 @@ fn loading_a_csv_guesses_the_target_by_name() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-fn short_run(state: &mut State) {
+/// The default study cut to 2 epochs, 1 repeat and 16 hidden units, its Run just clicked.
+fn short_run_started() -> Harness<'static, InitlabApp> {
+    let mut state = State::default();
     state.spec.train.epochs = 2;
     state.spec.repeats = 1;
     state.spec.model.hidden = vec![16];
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    h
 }
 
 /// Issue 21.1: results belong to the run that produced them. After a digits run, choosing
 /// diabetes keeps the digits results labelled as classification/accuracy, marked out of date.
 #[test]
 fn switching_the_dataset_never_relabels_old_results() {
-    let mut state = State::default();
-    short_run(&mut state);
-    let mut h = harness(InitlabApp::new(state));
-    ready(&mut h);
-    h.get_by_label("Run").click();
-    h.step();
+    let mut h = short_run_started();
     wait_until(&mut h, "the run", |a| !a.is_running());
     assert!(h.query_by_label_contains("out of date").is_none());
     h.get_by_label("Bundled datasets").click();
@@ -377,12 +379,7 @@ fn switching_the_dataset_never_relabels_old_results() {
 /// why; a settings error clears once fixed.
 #[test]
 fn reset_can_be_undone_and_a_fixed_error_clears() {
-    let mut state = State::default();
-    short_run(&mut state);
-    let mut h = harness(InitlabApp::new(state));
-    ready(&mut h);
-    h.get_by_label("Run").click();
-    h.step();
+    let mut h = short_run_started();
     assert!(
         h.state()
             .run_blocker()

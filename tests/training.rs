@@ -72,6 +72,25 @@ fn study_plans(s: &StudySpec, d: &PreparedData) -> Vec<ArmPlan> {
         .collect()
 }
 
+/// Trains `plans` in one stacked group with `s`'s model and training (no diagnostics), keeping
+/// the final weights when asked.
+fn train_alone(
+    s: &StudySpec,
+    d: &PreparedData,
+    plans: &[ArmPlan],
+    keep_final_weights: bool,
+) -> Vec<initlab::train::ArmOutcome> {
+    Trainer {
+        data: d,
+        model: &s.model,
+        spec: &s.train,
+        seed: s.seed,
+        probe: None,
+        keep_final_weights,
+    }
+    .train(plans, &Device::flex(), &|_| {}, &AtomicBool::new(false))
+}
+
 fn distinct_units(w: &[f32], b: &[f32], fan_in: usize, fan_out: usize) -> usize {
     let unit = |j: usize| -> Vec<f32> {
         (0..fan_in)
@@ -99,15 +118,7 @@ fn zeros_stays_at_chance_while_xavier_learns() {
     let s = spec(&["zeros", "xavier-normal"], 1, 10);
     let dims = s.model.dims(d.n_inputs, d.n_outputs());
     let plans = study_plans(&s, &d);
-    let out = Trainer {
-        data: &d,
-        model: &s.model,
-        spec: &s.train,
-        seed: s.seed,
-        probe: None,
-        keep_final_weights: true,
-    }
-    .train(&plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
+    let out = train_alone(&s, &d, &plans, true);
     let zeros = out[0].epochs.last().expect("epochs");
     let xavier = out[1].epochs.last().expect("epochs");
     assert_eq!(out[0].epochs.len(), 11, "epoch 0 plus 10 epochs");
@@ -231,15 +242,7 @@ fn final_weights_are_copied_only_when_asked() {
     let (_t, d) = initlab::study::load_data(&s, None, &mut |_| {}).expect("data");
     let plans = study_plans(&s, &d);
     for keep in [false, true] {
-        let out = Trainer {
-            data: &d,
-            model: &s.model,
-            spec: &s.train,
-            seed: s.seed,
-            probe: None,
-            keep_final_weights: keep,
-        }
-        .train(&plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
+        let out = train_alone(&s, &d, &plans, keep);
         assert!(
             out.iter().all(|o| o.final_weights.is_some() == keep),
             "keep = {keep}"
@@ -394,15 +397,7 @@ fn a_diverging_arm_leaves_the_others_bit_identical() {
         assert_eq!(json(&with.runs[0]), json(&without.runs[0]), "{kind:?}");
         assert_eq!(json(&with.runs[2]), json(&without.runs[1]), "{kind:?}");
         let plans = plans_for(&d, &s.model, &["xavier-normal", bad_init], s.seed);
-        let out = Trainer {
-            data: &d,
-            model: &s.model,
-            spec: &s.train,
-            seed: s.seed,
-            probe: None,
-            keep_final_weights: true,
-        }
-        .train(&plans, &Device::flex(), &|_| {}, &AtomicBool::new(false));
+        let out = train_alone(&s, &d, &plans, true);
         assert!(out[1].diverged_epoch.is_some());
         let w = out[1].final_weights.as_ref().expect("weights");
         assert!(
