@@ -65,7 +65,8 @@ fn study(s: Shape) -> StudySpec {
         model: ModelSpec {
             hidden: s.hidden,
             activation: s.activation,
-            bias: BiasInit(0.0),
+            bias: BiasInit::ZEROS,
+            gain: 1.0,
         },
         train: TrainSpec {
             optimizer: OptimizerSpec {

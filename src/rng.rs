@@ -12,6 +12,7 @@ pub mod stream {
     pub const WEIGHTS: u64 = 0x5745_4947;
     pub const LSUV_BATCH: u64 = 0x4c53_5556;
     pub const PROBE: u64 = 0x5052_4f42;
+    pub const BIASES: u64 = 0x4249_4153;
 }
 
 /// SplitMix64 finaliser: a bijective, well-mixing step.

@@ -6,7 +6,9 @@
 use initlab::activation::Activation;
 use initlab::data::bundled::Bundled;
 use initlab::data::{PrepareOptions, prepare};
-use initlab::init::{BiasInit, CATALOGUE, Initializer, LSUV_TOLERANCE, init_arm, sample};
+use initlab::init::{
+    BiasInit, CATALOGUE, InitSettings, Initializer, LSUV_TOLERANCE, init_arm, sample,
+};
 use initlab::rng::{derive_rng, stream};
 use rand::RngCore;
 
@@ -223,8 +225,7 @@ fn arm_weights_depend_only_on_seed_repeat_and_layer() {
     let xn = init_arm(
         &"xavier-normal".parse().expect("p"),
         &dims,
-        Activation::Tanh,
-        BiasInit(0.0),
+        InitSettings::new(Activation::Tanh),
         7,
         1,
         None,
@@ -232,8 +233,7 @@ fn arm_weights_depend_only_on_seed_repeat_and_layer() {
     let kn = init_arm(
         &"kaiming-normal".parse().expect("p"),
         &dims,
-        Activation::Tanh,
-        BiasInit(0.0),
+        InitSettings::new(Activation::Tanh),
         7,
         1,
         None,
@@ -251,8 +251,7 @@ fn arm_weights_depend_only_on_seed_repeat_and_layer() {
     let other_repeat = init_arm(
         &"xavier-normal".parse().expect("p"),
         &dims,
-        Activation::Tanh,
-        BiasInit(0.0),
+        InitSettings::new(Activation::Tanh),
         7,
         2,
         None,
@@ -262,8 +261,10 @@ fn arm_weights_depend_only_on_seed_repeat_and_layer() {
     let biased = init_arm(
         &"xavier-normal".parse().expect("p"),
         &dims,
-        Activation::Tanh,
-        BiasInit(0.1),
+        InitSettings {
+            bias: BiasInit::Constant(0.1),
+            ..InitSettings::new(Activation::Tanh)
+        },
         7,
         1,
         None,
@@ -332,8 +333,7 @@ fn lsuv_gives_unit_variance_on_every_hidden_layer() {
         let arm = init_arm(
             &Initializer::Lsuv,
             &dims,
-            act,
-            BiasInit(0.0),
+            InitSettings::new(act),
             3,
             0,
             Some(&batch),
@@ -391,8 +391,7 @@ fn the_seeded_stream_and_first_weights_are_pinned() {
         let arm = init_arm(
             &spec.parse().expect(spec),
             &[4, 3],
-            Activation::Tanh,
-            BiasInit(0.0),
+            InitSettings::new(Activation::Tanh),
             0,
             0,
             None,

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use initlab::activation::Activation;
-use initlab::init::{ArmWeights, BiasInit, Initializer, init_arm, sample};
+use initlab::init::{ArmWeights, BiasInit, InitSettings, Initializer, init_arm, sample};
 use initlab::model::ModelSpec;
 use initlab::rng::derive_rng;
 use initlab::theory::gauss_legendre::{expect_pair_split, expect_split};
@@ -42,7 +42,7 @@ fn mean_square(v: &[f32]) -> f64 {
 
 fn arm(init: &str, dims: &[usize], act: Activation, seed: u64) -> ArmWeights {
     let init: Initializer = init.parse().expect("initializer");
-    init_arm(&init, dims, act, BiasInit(0.0), seed, 0, None)
+    init_arm(&init, dims, InitSettings::new(act), seed, 0, None)
 }
 
 /// E[f(z)] by the trapezoid rule with step 5e-4 on [-12, 12]: for analytic integrands its error
@@ -259,7 +259,8 @@ fn coordinates_follow_each_schemes_variance() {
     let model = ModelSpec {
         hidden: vec![64, 64],
         activation: TANH,
-        bias: BiasInit(0.0),
+        bias: BiasInit::ZEROS,
+        gain: 1.0,
     };
     let x = coordinates(
         &"xavier-normal".parse().expect("name"),

@@ -62,8 +62,7 @@ fn study_plans(s: &StudySpec, d: &PreparedData) -> Vec<ArmPlan> {
             weights: init_arm(
                 &a.initializer,
                 &dims,
-                s.model.activation,
-                s.model.bias,
+                s.model.init_settings(),
                 s.seed,
                 a.repeat as u64,
                 None,
@@ -266,8 +265,7 @@ fn plans_for(d: &PreparedData, model: &ModelSpec, inits: &[&str], seed: u64) -> 
                 weights: init_arm(
                     &init,
                     &dims,
-                    model.activation,
-                    model.bias,
+                    model.init_settings(),
                     seed,
                     repeat,
                     Some(&batch),
@@ -290,7 +288,8 @@ fn stacked_equals_alone_bit_for_bit_for_every_optimizer() {
     let model = ModelSpec {
         hidden: vec![32, 16],
         activation: Activation::Tanh,
-        bias: BiasInit(0.0),
+        bias: BiasInit::ZEROS,
+        gain: 1.0,
     };
     let plans = plans_for(
         &d,

@@ -62,22 +62,51 @@ fn model(spec: &mut StudySpec, ui: &mut egui::Ui) {
             Activation::ALL.iter().map(|a| (*a, a.name())).collect();
         choice(ui, "Activation", &mut spec.model.activation, &activations);
         let l = ui.label("Bias init");
-        ui.horizontal(|ui| {
-            let mut constant = spec.model.bias.0 != 0.0;
-            if ui
-                .checkbox(&mut constant, "constant")
-                .on_hover_text("zeros when unchecked; the same for every arm")
-                .changed()
-            {
-                spec.model.bias = BiasInit(if constant { 0.01 } else { 0.0 });
-            }
-            if constant {
-                ui.add(egui::DragValue::new(&mut spec.model.bias.0).speed(0.01))
-                    .labelled_by(l.id);
-            }
-        });
+        ui.horizontal(|ui| bias_editor(ui, &mut spec.model.bias, l.id));
         ui.end_row();
     });
+}
+
+/// Zeros, a constant or a Gaussian draw (sigma_b): the same biases for every arm.
+fn bias_editor(ui: &mut egui::Ui, bias: &mut BiasInit, label: egui::Id) {
+    let kinds = [
+        (BiasInit::ZEROS, "zeros"),
+        (BiasInit::Constant(0.01), "constant"),
+        (BiasInit::Normal(0.05), "normal"),
+    ];
+    let same_kind = |a: &BiasInit, b: &BiasInit| match (a, b) {
+        (BiasInit::Constant(x), BiasInit::Constant(y)) => (*x == 0.0) == (*y == 0.0),
+        (BiasInit::Normal(_), BiasInit::Normal(_)) => true,
+        _ => false,
+    };
+    let current = kinds
+        .iter()
+        .find(|(k, _)| same_kind(k, bias))
+        .map_or("zeros", |(_, n)| *n);
+    egui::ComboBox::from_id_salt("bias-kind")
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for (k, name) in kinds {
+                if ui.selectable_label(same_kind(&k, bias), name).clicked() && !same_kind(&k, bias)
+                {
+                    *bias = k;
+                }
+            }
+        })
+        .response
+        .on_hover_text("the same biases for every arm; normal draws N(0, std^2) per repeat");
+    match bias {
+        BiasInit::Constant(c) if *c != 0.0 => {
+            ui.add(egui::DragValue::new(c).speed(0.01))
+                .labelled_by(label);
+        }
+        BiasInit::Normal(s) => {
+            ui.label("std");
+            ui.add(egui::DragValue::new(s).speed(0.01).range(0.0..=10.0))
+                .labelled_by(label);
+        }
+        BiasInit::Constant(_) => {}
+    }
 }
 
 fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {

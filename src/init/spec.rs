@@ -123,6 +123,15 @@ impl Initializer {
     pub fn needs_data(&self) -> bool {
         matches!(self, Initializer::Lsuv)
     }
+
+    /// A random scheme whose spread a sweep's gain scales: not the constants, and not LSUV,
+    /// which sets each layer's variance from data.
+    pub fn is_random(&self) -> bool {
+        !matches!(
+            self,
+            Initializer::Zeros | Initializer::Ones | Initializer::Constant(_) | Initializer::Lsuv
+        )
+    }
 }
 
 impl fmt::Display for Initializer {
@@ -453,47 +462,6 @@ impl Serialize for Initializer {
 }
 
 impl<'de> Deserialize<'de> for Initializer {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// Bias initialization, fixed for the whole study so it never differs between arms.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct BiasInit(pub f32);
-
-impl fmt::Display for BiasInit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0.0 {
-            f.write_str("zeros")
-        } else {
-            write!(f, "constant:{}", self.0)
-        }
-    }
-}
-
-impl FromStr for BiasInit {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.parse::<Initializer>() {
-            Ok(Initializer::Zeros) => Ok(BiasInit(0.0)),
-            Ok(Initializer::Constant(v)) => Ok(BiasInit(v)),
-            Ok(Initializer::Ones) => Ok(BiasInit(1.0)),
-            _ => Err(format!(
-                "bias init must be 'zeros' or 'constant:V', got '{s}'"
-            )),
-        }
-    }
-}
-
-impl Serialize for BiasInit {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for BiasInit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)

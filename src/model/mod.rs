@@ -11,7 +11,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::activation::{Activation, LEAKY_SLOPE};
-use crate::init::{ArmWeights, BiasInit};
+use crate::init::{ArmWeights, BiasInit, InitSettings};
 
 mod fused;
 pub mod host;
@@ -29,6 +29,18 @@ pub struct ModelSpec {
     pub hidden: Vec<usize>,
     pub activation: Activation,
     pub bias: BiasInit,
+    /// Multiplies every random initializer's weights (1: as the scheme defines them); a sweep
+    /// axis, so that gain^2 moves a study along the sigma_w^2 axis of the phase diagram.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub gain: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+fn is_one(g: &f32) -> bool {
+    *g == 1.0
 }
 
 impl Default for ModelSpec {
@@ -36,12 +48,22 @@ impl Default for ModelSpec {
         Self {
             hidden: vec![128, 128],
             activation: Activation::Tanh,
-            bias: BiasInit(0.0),
+            bias: BiasInit::ZEROS,
+            gain: 1.0,
         }
     }
 }
 
 impl ModelSpec {
+    /// What an arm's initial draw depends on besides the initializer.
+    pub fn init_settings(&self) -> InitSettings {
+        InitSettings {
+            activation: self.activation,
+            bias: self.bias,
+            gain: self.gain,
+        }
+    }
+
     /// Layer widths from input to output: `[n_in, hidden..., n_out]`.
     pub fn dims(&self, n_in: usize, n_out: usize) -> Vec<usize> {
         let mut d = Vec::with_capacity(self.hidden.len() + 2);

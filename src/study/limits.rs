@@ -19,6 +19,10 @@ impl Limits {
     /// Learning rate: positive; the bounds keep the app's logarithmic slider usable.
     pub const LR: RangeInclusive<f64> = 1e-8..=10.0;
     pub const MOMENTUM: RangeInclusive<f64> = 0.0..=0.999;
+    /// Gain on the weights' spread (a sweep axis): positive and bounded.
+    pub const GAIN: RangeInclusive<f64> = 1e-6..=100.0;
+    /// sigma_b of `normal:STD` biases.
+    pub const BIAS_STD: RangeInclusive<f64> = 0.0..=100.0;
     /// Validation fraction: both ends leave at least one row in each split on small data.
     pub const VAL_FRACTION: RangeInclusive<f64> = 0.01..=0.99;
 
@@ -40,6 +44,10 @@ impl Limits {
             ));
         }
         within("lr", spec.train.lr, &Self::LR)?;
+        within("gain", f64::from(spec.model.gain), &Self::GAIN)?;
+        if let crate::init::BiasInit::Normal(s) = spec.model.bias {
+            within("bias", f64::from(s), &Self::BIAS_STD)?;
+        }
         within("momentum", spec.train.optimizer.momentum, &Self::MOMENTUM)?;
         within(
             "val_fraction",

@@ -17,9 +17,11 @@
 //! - zeros, ones, constant -> 0: no variance, every unit computes the same thing (degenerate);
 //! - lsuv -> unknown until measured: its scale comes from the data.
 //!
-//! Biases: initlab's [`BiasInit`](crate::init::BiasInit) is one constant for every unit, which
-//! has zero variance, so sigma_b2 = 0. A non-zero constant shifts all pre-activations alike,
-//! which the zero-mean theory does not model (a caveat says so).
+//! A study's gain multiplies a random scheme's weights, so sigma_w2 is scaled by gain^2.
+//!
+//! Biases: a constant [`BiasInit`](crate::init::BiasInit) has zero variance, so sigma_b2 = 0; a
+//! non-zero constant shifts all pre-activations alike, which the zero-mean theory does not model
+//! (a caveat says so). `normal:STD` biases are the theory's own: sigma_b2 = STD^2.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +29,7 @@ use super::mean_field::{MeanField, PhasePoint};
 use super::moments::Moments;
 use super::nonlinearity::erf;
 use crate::activation::Activation;
-use crate::init::{FanMode, Initializer};
+use crate::init::{BiasInit, FanMode, Initializer};
 use crate::model::ModelSpec;
 
 /// One layer of one initializer. `layer` 0 is the first hidden layer, the last the output.
@@ -117,31 +119,37 @@ pub fn coordinates(
 ) -> InitCoordinates {
     let act = model.activation;
     let dims = model.dims(n_in, n_out);
+    let gain2 = if init.is_random() {
+        f64::from(model.gain).powi(2)
+    } else {
+        1.0
+    };
+    let sb2 = model.bias.variance();
     let layers: Vec<LayerCoordinates> = dims
         .windows(2)
         .enumerate()
         .map(|(l, w)| {
-            let s = sigma_w2(init, w[0], w[1], act);
+            let s = sigma_w2(init, w[0], w[1], act).map(|s| s * gain2);
             LayerCoordinates {
                 layer: l,
                 fan_in: w[0],
                 fan_out: w[1],
                 sigma_w2: s,
-                sigma_b2: 0.0,
-                point: s.and_then(|s| MeanField::new(act, s, 0.0).ok().map(|m| m.phase_point())),
+                sigma_b2: sb2,
+                point: s.and_then(|s| MeanField::new(act, s, sb2).ok().map(|m| m.phase_point())),
             }
         })
         .collect();
     let sigmas: Option<Vec<f64>> = layers.iter().map(|l| l.sigma_w2).collect();
     let lengths = sigmas
         .as_ref()
-        .map(|s| predict_lengths(act, s, 0.0, input_sq));
+        .map(|s| predict_lengths(act, s, sb2, input_sq));
     let gradients = match (&sigmas, &lengths) {
         (Some(s), Some(q)) => Some(predict_gradients(act, s, q)),
         _ => None,
     };
     let mut caveats: Vec<String> = caveat(init).map(str::to_owned).into_iter().collect();
-    if model.bias.0 != 0.0 {
+    if matches!(model.bias, BiasInit::Constant(c) if c != 0.0) {
         caveats.push(format!(
             "bias {}: a constant shift of every pre-activation, outside the zero-mean theory \
              (sigma_b2 = 0 is used)",

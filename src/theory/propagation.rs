@@ -14,7 +14,7 @@ use super::TheoryError;
 use super::linalg::{affine, times_transpose};
 use super::nonlinearity::{dphi, phi};
 use crate::activation::Activation;
-use crate::init::{ArmWeights, BiasInit, Initializer, init_arm};
+use crate::init::{ArmWeights, Initializer, init_arm};
 use crate::model::ModelSpec;
 use crate::rng::derive_rng;
 
@@ -216,12 +216,10 @@ pub fn measure_initializer(
     repeat: u64,
 ) -> Result<Vec<LayerMeasurement>, TheoryError> {
     let dims = model.dims(n_in, n_out);
-    let bias: BiasInit = model.bias;
     let arm = init_arm(
         init,
         &dims,
-        model.activation,
-        bias,
+        model.init_settings(),
         seed,
         repeat,
         Some(batch),

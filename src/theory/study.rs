@@ -87,8 +87,7 @@ fn measured_side(
     let arm = init_arm(
         init,
         dims,
-        spec.model.activation,
-        spec.model.bias,
+        spec.model.init_settings(),
         spec.seed,
         0,
         init.needs_data().then_some(rows),
