@@ -7,7 +7,7 @@ use clap::Args;
 
 use initlab::data::{MissingPolicy, TaskChoice};
 use initlab::init::Initializer;
-use initlab::study::StudySpec;
+use initlab::study::{Axis, StudySpec, Sweep};
 
 #[derive(Args, Default)]
 pub struct RunArgs {
@@ -85,6 +85,15 @@ pub struct RunArgs {
     /// Skip the per-layer diagnostics.
     #[arg(long = "no-diagnostics")]
     pub no_diagnostics: bool,
+    /// Sweep an axis: NAME=VALUES, e.g. depth=2,4,8,16,32, depth=2..32:x2, lr=1e-4..1e-1:log7,
+    /// gain=0.5..2:lin7, activation=relu,tanh, data=bundled:iris@species,bundled:wine. Repeat
+    /// the flag for a second or third axis. Axes: depth, width, lr, gain, bias-std,
+    /// activation, batch, data.
+    #[arg(long = "sweep", value_name = "NAME=VALUES")]
+    pub sweep: Vec<String>,
+    /// Allow a sweep of more networks than the default limit.
+    #[arg(long = "max-networks")]
+    pub max_networks: Option<usize>,
 }
 
 /// Merges a study file (if any) with the flags, which win; returns the spec and the study
@@ -94,7 +103,12 @@ pub fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
         Some(path) => (StudySpec::load(path)?, path.parent().map(Path::to_path_buf)),
         None => (StudySpec::default(), None),
     };
-    if args.study.is_none() && (args.data.is_some() != args.target.is_some()) {
+    apply_sweep_flags(args, &mut spec)?;
+    let data_axis = spec
+        .sweep
+        .as_ref()
+        .is_some_and(|s| s.axes.iter().any(|a| matches!(a, Axis::Data(_))));
+    if args.study.is_none() && !data_axis && (args.data.is_some() != args.target.is_some()) {
         bail!("--data and --target go together (or give --study)");
     }
     apply_data_flags(args, &mut spec)?;
@@ -102,6 +116,23 @@ pub fn build_spec(args: &RunArgs) -> Result<(StudySpec, Option<PathBuf>)> {
     apply_training_flags(args, &mut spec)?;
     spec.validate()?;
     Ok((spec, base))
+}
+
+/// --sweep (replaces the study file's axes, keeps its rule).
+fn apply_sweep_flags(args: &RunArgs, spec: &mut StudySpec) -> Result<()> {
+    if args.sweep.is_empty() {
+        return Ok(());
+    }
+    let axes = args
+        .sweep
+        .iter()
+        .map(|a| Axis::parse_arg(a).map_err(|e| anyhow::anyhow!("--sweep: {e}")))
+        .collect::<Result<Vec<_>>>()?;
+    spec.sweep.get_or_insert_with(Sweep::default).axes = axes;
+    if let Some(s) = &spec.sweep {
+        s.validate()?;
+    }
+    Ok(())
 }
 
 /// --data, --target, --task, --missing, --ignore, --val-fraction, --seed.

@@ -8,7 +8,7 @@ use initlab::init::CATALOGUE;
 use initlab::report::default_dir;
 
 use super::write_report;
-use initlab::study::{RunOptions, StudyResult, StudySpec};
+use initlab::study::{Results, RunOptions, StudyResult, StudySpec};
 use initlab::train::OptimizerKind;
 
 use super::{BenchArgs, CompareArgs, InspectArgs, ReportArgs};
@@ -16,12 +16,20 @@ use super::{BenchArgs, CompareArgs, InspectArgs, ReportArgs};
 pub fn report(args: &ReportArgs) -> Result<()> {
     let text = std::fs::read_to_string(&args.results)
         .with_context(|| format!("cannot read {}", args.results.display()))?;
-    let result = StudyResult::from_json(&text, &args.results.display().to_string())?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| default_dir(&result.spec));
-    write_report(&result, &out, args.force)?;
+    let out_for = |spec: &StudySpec| args.out.clone().unwrap_or_else(|| default_dir(spec));
+    let out = match Results::from_json(&text, &args.results.display().to_string())? {
+        Results::Study(result) => {
+            let out = out_for(&result.spec);
+            write_report(&result, &out, args.force)?;
+            out
+        }
+        Results::Sweep(result) => {
+            let out = out_for(&result.spec);
+            initlab::report::write_sweep_report(&result, &out, args.force)
+                .map_err(super::force_hint)?;
+            out
+        }
+    };
     println!("wrote {}", out.join("report.html").display());
     Ok(())
 }

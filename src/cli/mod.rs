@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod run;
+mod sweep;
 mod theory;
 
 use std::path::PathBuf;

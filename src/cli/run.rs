@@ -22,6 +22,9 @@ pub const INTERRUPTED: i32 = 130;
 /// Runs the study; returns the exit status (0, or [`INTERRUPTED`] after a signal).
 pub fn run(args: &RunArgs) -> Result<i32> {
     let (spec, base) = build_spec(args)?;
+    if spec.is_sweep() {
+        return super::sweep::run_sweep_cli(args, &spec, base.as_deref());
+    }
     let out = args.out.clone().unwrap_or_else(|| default_dir(&spec));
     let (table, data) = load_data(&spec, base.as_deref(), &mut |_| {})?;
     let options = RunOptions {
@@ -78,7 +81,7 @@ pub fn run(args: &RunArgs) -> Result<i32> {
 
 /// Sets `cancel` on the first SIGINT, SIGTERM or SIGHUP, so training stops between two steps
 /// and the partial results are written; a second signal exits at once.
-fn cancel_on_signals() -> Arc<AtomicBool> {
+pub(super) fn cancel_on_signals() -> Arc<AtomicBool> {
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = cancel.clone();
     let installed = ctrlc::set_handler(move || {

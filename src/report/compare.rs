@@ -83,14 +83,7 @@ pub fn write_comparison(
     overwrite: bool,
 ) -> Result<PathBuf, ReportError> {
     refuse_existing(dir, overwrite)?;
-    let chart = Chart {
-        stem: "cd_diagram",
-        title: format!(
-            "Critical-difference diagram: average rank per initializer (1 = best); \
-             initializers joined by a bar are not significantly different (Nemenyi, α = {ALPHA})"
-        ),
-        svg: svg((760, 300), |root| cd_diagram(root, c)).map_err(ReportError::Chart)?,
-    };
+    let chart = cd_chart(c)?;
     let blocks = blocks(c, &chart);
     let files = vec![
         (
@@ -106,11 +99,23 @@ pub fn write_comparison(
     write_folder(dir, &files)
 }
 
-fn blocks<'a>(c: &Comparison, chart: &'a Chart) -> Vec<Block<'a>> {
-    let ranks = c.friedman.as_ref().map(|f| f.avg_ranks.clone());
-    let verdict = match (&c.friedman, c.cd) {
+/// The critical-difference diagram of `c`.
+pub(super) fn cd_chart(c: &Comparison) -> Result<Chart, ReportError> {
+    Ok(Chart {
+        stem: "cd_diagram",
+        title: format!(
+            "Critical-difference diagram: average rank per initializer (1 = best); \
+             initializers joined by a bar are not significantly different (Nemenyi, α = {ALPHA})"
+        ),
+        svg: svg((760, 300), |root| cd_diagram(root, c)).map_err(ReportError::Chart)?,
+    })
+}
+
+/// Friedman's test and the critical difference in one sentence.
+pub(super) fn verdict(c: &Comparison, over: &str) -> String {
+    match (&c.friedman, c.cd) {
         (Some(f), Some(cd)) => format!(
-            "Friedman's test over {} studies and {} initializers: χ² = {}, df = {}, {}. \
+            "Friedman's test over {} {over} and {} initializers: χ² = {}, df = {}, {}. \
              Nemenyi's critical difference at α = {ALPHA}: {} (average ranks further apart \
              than this differ significantly).",
             f.n,
@@ -127,8 +132,13 @@ fn blocks<'a>(c: &Comparison, chart: &'a Chart) -> Vec<Block<'a>> {
             p_text(f.p),
             f.k
         ),
-        _ => "Too few studies for Friedman's test.".to_owned(),
-    };
+        _ => format!("Too few {over} for Friedman's test."),
+    }
+}
+
+fn blocks<'a>(c: &Comparison, chart: &'a Chart) -> Vec<Block<'a>> {
+    let ranks = c.friedman.as_ref().map(|f| f.avg_ranks.clone());
+    let verdict = verdict(c, "studies");
     let mut header = vec!["initializer".to_owned(), "average rank".to_owned()];
     header.extend(c.studies.iter().map(|(n, d)| format!("{n} ({d})")));
     let rows = c

@@ -12,6 +12,7 @@ mod histograms;
 mod layers;
 mod render;
 mod setup;
+pub mod sweep;
 mod theory;
 mod ticks;
 
@@ -25,6 +26,7 @@ pub use analysis::{
 };
 pub use compare::{Comparison as CrossComparison, compare, write_comparison};
 pub use format::{num, p_text, pm};
+pub use sweep::{render_sweep, write_sweep_report};
 
 use crate::files::write_atomic;
 use crate::study::{StudyResult, StudySpec};

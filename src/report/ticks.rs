@@ -223,6 +223,17 @@ pub(super) fn whole_axis(lo: f64, hi: f64, target: usize) -> TickedAxis<RangedCo
     }
 }
 
+/// A linear axis over `lo..hi` whose ticks are exactly `positions` (a sweep's values).
+pub(super) fn value_axis(positions: Vec<f64>, lo: f64, hi: f64) -> TickedAxis<RangedCoordf64> {
+    TickedAxis {
+        inner: (lo..hi).into(),
+        ticks: Ticks {
+            labelled: positions.clone(),
+            light: positions,
+        },
+    }
+}
+
 impl<R: Ranged<ValueType = f64>> Ranged for TickedAxis<R> {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;

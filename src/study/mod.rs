@@ -1,12 +1,14 @@
 //! A study is a value: [`StudySpec`] says everything that defines it, [`StudyResult`] everything
 //! that came out of it. The app edits a spec, the CLI reads one, the report renders a result.
 
+mod engine;
 mod limits;
 mod memory;
 mod repeats;
 mod result;
 mod run;
 mod summary;
+pub mod sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -21,12 +23,13 @@ use crate::train::TrainSpec;
 pub use limits::Limits;
 pub use memory::{MemoryEstimate, available_memory, estimate_memory};
 pub use repeats::RepeatMode;
-pub use result::{Environment, RunResult, StudyResult};
+pub use result::{Environment, PointResult, Results, RunResult, StudyResult, SweepResult};
 pub use run::{
     RunOptions, StudyEvent, load_data, panic_message, prepare_repeats, probe_rows, run_study,
     run_study_table, total_steps,
 };
 pub use summary::{InitSummary, final_val_losses, summarize};
+pub use sweep::{Axis, Sweep};
 
 /// Version of the study file format; bumped on incompatible changes.
 pub const STUDY_VERSION: u32 = 1;
@@ -54,6 +57,9 @@ pub struct StudySpec {
     pub seed: u64,
     /// Per-layer diagnostics on a fixed probe batch (saturation, dead units, symmetry, norms).
     pub diagnostics: bool,
+    /// Axes to sweep: the study is then trained at every point of their grid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<Sweep>,
 }
 
 impl Default for StudySpec {
@@ -74,6 +80,7 @@ impl Default for StudySpec {
             repeat_mode: RepeatMode::Seeds,
             seed: 0,
             diagnostics: true,
+            sweep: None,
         }
     }
 }
@@ -186,10 +193,27 @@ impl StudySpec {
                 "list at least one initializer",
             ));
         }
-        if self.prepare.target.trim().is_empty() {
+        let data_axis = self
+            .sweep
+            .as_ref()
+            .is_some_and(|s| s.axes.iter().any(|a| matches!(a, Axis::Data(_))));
+        if self.prepare.target.trim().is_empty() && !data_axis {
             return Err(StudyError::invalid("target", "name the target column"));
         }
-        Limits::check(self)
+        Limits::check(self)?;
+        if let Some(sweep) = &self.sweep {
+            sweep.validate()?;
+            for p in self.points() {
+                Limits::check(&p.spec).map_err(|e| match e {
+                    StudyError::Invalid { field, message } => StudyError::Invalid {
+                        field,
+                        message: format!("{message} (at {})", sweep.point_label(&p.coords)),
+                    },
+                    other => other,
+                })?;
+            }
+        }
+        Ok(())
     }
 
     pub fn to_json(&self) -> String {

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sweep::Trainability;
 use super::{InitSummary, StudyError, StudySpec};
 use crate::data::DataSummary;
 use crate::diagnostics::RunDiagnostics;
@@ -81,5 +82,57 @@ impl StudyResult {
 
     pub fn from_json(text: &str, file: &str) -> Result<Self, StudyError> {
         super::from_json(text, file)
+    }
+}
+
+/// One point of a sweep: where it sits on the axes, its study's result, and each run's
+/// trainability (in run order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointResult {
+    /// Index along every axis of the sweep.
+    pub coords: Vec<usize>,
+    pub result: StudyResult,
+    pub trainability: Vec<Trainability>,
+}
+
+/// Everything that came out of a sweep. Each point's `wall_seconds` is the sweep's (points
+/// train together, so a point has no wall time of its own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepResult {
+    /// The study with its sweep section.
+    pub spec: StudySpec,
+    pub points: Vec<PointResult>,
+    pub environment: Environment,
+    pub wall_seconds: f64,
+    pub completed: bool,
+}
+
+impl SweepResult {
+    pub fn to_json(&self) -> String {
+        super::to_json(self)
+    }
+
+    pub fn from_json(text: &str, file: &str) -> Result<Self, StudyError> {
+        super::from_json(text, file)
+    }
+}
+
+/// A results file: a study's or a sweep's (a sweep's has `points`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Results {
+    Study(Box<StudyResult>),
+    Sweep(Box<SweepResult>),
+}
+
+impl Results {
+    pub fn from_json(text: &str, file: &str) -> Result<Self, StudyError> {
+        let is_sweep = serde_json::from_str::<serde_json::Value>(text)
+            .ok()
+            .is_some_and(|v| v.get("points").is_some());
+        Ok(if is_sweep {
+            Results::Sweep(Box::new(SweepResult::from_json(text, file)?))
+        } else {
+            Results::Study(Box::new(StudyResult::from_json(text, file)?))
+        })
     }
 }

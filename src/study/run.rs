@@ -1,22 +1,21 @@
-//! Running a study: the arms are split into contiguous groups, each trained in its own stacked
-//! module on its own thread, and their histories gathered in arm order.
+//! Running a study: its data prepared per repeat, its arms trained by the engine (one point),
+//! their histories gathered in arm order.
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use burn::tensor::Device;
 use rand::seq::SliceRandom;
 
+use super::engine::{PointWork, train_points};
 use super::summary::summarize;
 use super::{
-    Arm, Environment, RepeatMode, RunResult, StudyError, StudyResult, StudySpec, estimate_memory,
+    Environment, RepeatMode, RunResult, StudyError, StudyResult, StudySpec, estimate_memory,
 };
 use crate::data::{LoadProgress, PreparedData, Table, prepare, prepare_split};
 use crate::diagnostics::PROBE_ROWS;
-use crate::init::init_arm;
 use crate::rng::{derive_rng, stream};
-use crate::train::{ArmOutcome, ArmPlan, TrainEvent, Trainer, steps_per_epoch};
+use crate::train::{TrainEvent, steps_per_epoch};
 
 /// How to run (not part of the study's definition: results do not depend on it).
 #[derive(Debug, Clone)]
@@ -36,18 +35,22 @@ impl Default for RunOptions {
 /// Progress of a study, in arm indices of [`StudySpec::arms`].
 pub type StudyEvent = TrainEvent;
 
-/// Total optimizer steps across all groups, for progress bars. `data` is the study's fixed
-/// split; repeats with their own splits train on about as many rows.
+/// Total optimizer steps across all groups, for progress bars: the engine's grouping of one
+/// point (see `engine`). `data` is the study's fixed split; repeats with their own splits
+/// train on about as many rows.
 pub fn total_steps(spec: &StudySpec, data: &PreparedData, threads: usize) -> usize {
     let n_train = match spec.repeat_mode {
         RepeatMode::Folds(k) => (data.n_train() + data.n_val()) * (k - 1) / k,
         _ => data.n_train(),
     };
-    let groups = if spec.repeat_mode.varies_data() {
-        spec.repeats
+    let arms = spec.arms().len().max(1);
+    let splits = if spec.repeat_mode.varies_data() {
+        spec.repeats.max(1)
     } else {
-        threads.clamp(1, spec.arms().len().max(1))
+        1
     };
+    let chunk = arms.div_ceil(threads.clamp(1, arms)).max(1);
+    let groups = splits * (arms / splits).max(1).div_ceil(chunk);
     groups * spec.train.epochs * steps_per_epoch(n_train, spec.train.batch_size)
 }
 
@@ -113,7 +116,7 @@ pub fn run_study(
     run_repeats(spec, std::slice::from_ref(data), options, emit, cancel)
 }
 
-/// Trains `spec` where repeat r uses `datas[r]` (or `datas[0]` for all when there is one).
+/// Trains `spec` where repeat r uses `datas[r mod datas.len()]`: one point of the engine.
 fn run_repeats(
     spec: &StudySpec,
     datas: &[PreparedData],
@@ -123,33 +126,40 @@ fn run_repeats(
 ) -> Result<StudyResult, StudyError> {
     spec.validate()?;
     let started = Instant::now();
-    let arms = spec.arms();
-    let threads = options.threads.clamp(1, arms.len());
+    let threads = options.threads.clamp(1, spec.arms().len().max(1));
     let first = &datas[0];
     let memory = estimate_memory(spec, first.n_inputs, first.n_outputs(), threads);
     if !memory.fits() {
         return Err(StudyError::TooBig(memory));
     }
-    let groups = group_arms(&arms, datas.len(), threads);
     let probes: Vec<Vec<f32>> = datas.iter().map(|d| probe_rows(d, spec.seed)).collect();
-    let setups: Vec<GroupSetup<'_>> = groups
-        .iter()
-        .map(|g| {
-            let r = if datas.len() == 1 { 0 } else { g[0].1.repeat };
-            GroupSetup::new(spec, &datas[r], &probes[r])
-        })
-        .collect();
-    let trained = train_groups(&setups, &groups, threads, emit, cancel)?;
-    let runs = collect_runs(&arms, trained);
-    let data = first;
+    let point = PointWork {
+        spec,
+        data_key: 0,
+        datas,
+        probes: &probes,
+    };
+    let outcomes = train_points(std::slice::from_ref(&point), threads, emit, cancel)?;
+    let runs: Vec<RunResult> = outcomes.into_iter().map(|o| o.run).collect();
+    Ok(study_result(spec, first, runs, threads, started))
+}
+
+/// A point's result from its runs (in arm order).
+pub(crate) fn study_result(
+    spec: &StudySpec,
+    data: &PreparedData,
+    runs: Vec<RunResult>,
+    threads: usize,
+    started: Instant,
+) -> StudyResult {
     let completed = runs.iter().all(|r| {
         r.diverged
             || r.epochs
                 .last()
                 .is_some_and(|e| e.epoch == spec.train.epochs)
-    });
+    }) && runs.len() == spec.arms().len();
     let summary = summarize(&spec.initializer_names(), &runs);
-    Ok(StudyResult {
+    StudyResult {
         spec: spec.clone(),
         data: data.summary.clone(),
         runs,
@@ -157,154 +167,7 @@ fn run_repeats(
         environment: Environment::current(threads),
         wall_seconds: started.elapsed().as_secs_f64(),
         completed,
-    })
-}
-
-/// Each group's plans and outcomes, in group order.
-type Trained = Vec<(Vec<ArmPlan>, Vec<ArmOutcome>)>;
-
-/// The groups of arms trained together: with one shared dataset, `threads` contiguous chunks
-/// of the arm list (as before repeat modes); with data per repeat, one group per repeat (all
-/// its initializers, stacked). Each arm keeps its index into `arms`.
-fn group_arms(arms: &[Arm], datasets: usize, threads: usize) -> Vec<Vec<IndexedArm>> {
-    let indexed: Vec<IndexedArm> = arms.iter().copied().enumerate().collect();
-    if datasets == 1 {
-        return indexed
-            .chunks(arms.len().div_ceil(threads))
-            .map(<[IndexedArm]>::to_vec)
-            .collect();
     }
-    (0..datasets)
-        .map(|r| {
-            indexed
-                .iter()
-                .filter(|(_, a)| a.repeat == r)
-                .copied()
-                .collect()
-        })
-        .collect()
-}
-
-/// An arm and its index in the study.
-type IndexedArm = (usize, Arm);
-
-/// What one group trains with: its data, probe and layer widths.
-struct GroupSetup<'a> {
-    trainer: Trainer<'a>,
-    planner: Planner<'a>,
-}
-
-impl<'a> GroupSetup<'a> {
-    fn new(spec: &'a StudySpec, data: &'a PreparedData, probe: &'a [f32]) -> Self {
-        Self {
-            trainer: Trainer {
-                data,
-                model: &spec.model,
-                spec: &spec.train,
-                seed: spec.seed,
-                probe: spec.diagnostics.then_some(probe),
-                keep_final_weights: false,
-            },
-            planner: Planner {
-                spec,
-                dims: spec.model.dims(data.n_inputs, data.n_outputs()),
-                probe,
-            },
-        }
-    }
-}
-
-/// Trains the groups on `threads` named threads (thread t takes groups t, t + threads, ...); a
-/// panicking thread becomes a `Worker` error.
-fn train_groups(
-    setups: &[GroupSetup<'_>],
-    groups: &[Vec<IndexedArm>],
-    threads: usize,
-    emit: &(dyn Fn(StudyEvent) + Sync),
-    cancel: &AtomicBool,
-) -> Result<Trained, StudyError> {
-    let workers = threads.clamp(1, groups.len().max(1));
-    let per_worker = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                std::thread::Builder::new()
-                    .name(format!("initlab-train-{w}"))
-                    .spawn_scoped(s, move || {
-                        (w..groups.len())
-                            .step_by(workers)
-                            .map(|g| {
-                                let setup = &setups[g];
-                                let plans = setup.planner.plans(&groups[g]);
-                                let outcomes =
-                                    setup.trainer.train(&plans, &Device::flex(), emit, cancel);
-                                (plans, outcomes)
-                            })
-                            .collect::<Trained>()
-                    })
-            })
-            .collect();
-        let mut all = Vec::with_capacity(workers);
-        for h in handles {
-            let h = h.map_err(|e| StudyError::Worker(e.to_string()))?;
-            let joined = h
-                .join()
-                .map_err(|e| StudyError::Worker(panic_message(e.as_ref())))?;
-            all.push(joined);
-        }
-        Ok::<_, StudyError>(all)
-    })?;
-    Ok(per_worker.into_iter().flatten().collect())
-}
-
-/// Draws the initial weights of a group's arms, on the group's own thread (groups draw in
-/// parallel).
-struct Planner<'a> {
-    spec: &'a StudySpec,
-    dims: Vec<usize>,
-    /// LSUV calibrates on it.
-    probe: &'a [f32],
-}
-
-impl Planner<'_> {
-    /// The plans of `group`'s arms.
-    fn plans(&self, group: &[IndexedArm]) -> Vec<ArmPlan> {
-        let spec = self.spec;
-        group
-            .iter()
-            .map(|&(index, arm)| ArmPlan {
-                arm: index,
-                repeat: arm.repeat as u64,
-                weights: init_arm(
-                    &arm.initializer,
-                    &self.dims,
-                    spec.model.activation,
-                    spec.model.bias,
-                    spec.seed,
-                    arm.repeat as u64,
-                    arm.initializer.needs_data().then_some(self.probe),
-                ),
-            })
-            .collect()
-    }
-}
-
-/// One history per arm, in arm order (groups may hold arms from anywhere in the list).
-fn collect_runs(arms: &[Arm], trained: Trained) -> Vec<RunResult> {
-    let mut runs: Vec<Option<RunResult>> = vec![None; arms.len()];
-    for (plans, outs) in trained {
-        for (p, o) in plans.into_iter().zip(outs) {
-            runs[p.arm] = Some(RunResult {
-                initializer: arms[p.arm].initializer.to_string(),
-                repeat: arms[p.arm].repeat,
-                diverged: o.diverged_epoch.is_some(),
-                diverged_epoch: o.diverged_epoch,
-                epochs: o.epochs,
-                lsuv: p.weights.lsuv,
-                diagnostics: o.diagnostics,
-            });
-        }
-    }
-    runs.into_iter().flatten().collect()
 }
 
 /// The fixed probe batch: a seeded sample of up to [`PROBE_ROWS`] training rows, the same for

@@ -1,0 +1,238 @@
+//! Running a sweep: one table per dataset, each point's data prepared once per dataset, every
+//! (point, arm) trained by the engine, and each point's runs judged for trainability.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use super::{Axis, DataEntry, trainability};
+use crate::data::{LoadProgress, PreparedData, Table, guess_target};
+use crate::study::engine::{PointWork, train_points};
+use crate::study::run::study_result;
+use crate::study::{
+    Environment, MemoryEstimate, PointResult, RunOptions, StudyError, StudyEvent, StudySpec,
+    SweepResult, estimate_memory, prepare_repeats, probe_rows,
+};
+use crate::train::steps_per_epoch;
+
+/// The datasets of a study: the `data` axis's entries, or the study's own.
+pub fn data_entries(spec: &StudySpec) -> Vec<DataEntry> {
+    let axis = spec.sweep.as_ref().and_then(|s| {
+        s.axes.iter().find_map(|a| match a {
+            Axis::Data(v) => Some(v.clone()),
+            _ => None,
+        })
+    });
+    axis.unwrap_or_else(|| {
+        vec![DataEntry {
+            data: spec.data.clone(),
+            target: Some(spec.prepare.target.clone()),
+        }]
+    })
+}
+
+/// Loads every dataset of `spec` (relative paths resolved against `base`) and fills in the
+/// targets the `data` axis left to guess. Returns the resolved spec and one table per entry of
+/// [`data_entries`]. A file that fails names the axis and the value.
+pub fn load_tables(
+    spec: &StudySpec,
+    base: Option<&Path>,
+    progress: &mut dyn FnMut(LoadProgress),
+) -> Result<(StudySpec, Vec<Table>), StudyError> {
+    let mut resolved = spec.clone();
+    let mut tables = Vec::new();
+    let from_axis = spec
+        .sweep
+        .as_ref()
+        .is_some_and(|s| s.axes.iter().any(|a| matches!(a, Axis::Data(_))));
+    let mut entries = data_entries(spec);
+    for e in &mut entries {
+        let mut probe = spec.clone();
+        probe.data = e.data.clone();
+        let table = probe
+            .data_source(base)
+            .load(progress)
+            .map_err(|err| match from_axis {
+                true => StudyError::Invalid {
+                    field: "sweep.data".into(),
+                    message: format!("value '{}': {err}", e.data),
+                },
+                false => StudyError::Data(err),
+            })?;
+        if e.target.as_deref().is_none_or(|t| t.trim().is_empty()) {
+            e.target = guess_target(&table).map(|g| g.column);
+        }
+        tables.push(table);
+    }
+    if let Some(axis) = resolved
+        .sweep
+        .as_mut()
+        .and_then(|s| s.axes.iter_mut().find(|a| matches!(a, Axis::Data(_))))
+    {
+        *axis = Axis::Data(entries);
+    }
+    Ok((resolved, tables))
+}
+
+/// Everything a sweep needs before training: validated points and their data.
+pub(super) struct Prepared {
+    pub points: Vec<super::Point>,
+    /// Per dataset: the prepared splits and their probe rows.
+    pub datas: Vec<(Vec<PreparedData>, Vec<Vec<f32>>)>,
+    /// Per point: which dataset.
+    pub keys: Vec<usize>,
+}
+
+pub(super) fn prepare_points(spec: &StudySpec, tables: &[Table]) -> Result<Prepared, StudyError> {
+    spec.validate()?;
+    let entries = data_entries(spec);
+    if entries.len() != tables.len() {
+        return Err(StudyError::Invalid {
+            field: "sweep.data".into(),
+            message: format!("{} datasets but {} tables", entries.len(), tables.len()),
+        });
+    }
+    let points = spec.points();
+    let mut datas = Vec::with_capacity(tables.len());
+    for (e, t) in entries.iter().zip(tables) {
+        let mut s = spec.clone();
+        s.sweep = None;
+        s.data = e.data.clone();
+        s.prepare.target = e.target.clone().unwrap_or_default();
+        let prepared = prepare_repeats(&s, t).map_err(|err| match entries.len() {
+            1 => err,
+            _ => StudyError::Invalid {
+                field: "sweep.data".into(),
+                message: format!("value '{e}': {err}"),
+            },
+        })?;
+        let probes = prepared.iter().map(|d| probe_rows(d, spec.seed)).collect();
+        datas.push((prepared, probes));
+    }
+    let keys = points
+        .iter()
+        .map(|p| {
+            entries
+                .iter()
+                .position(|e| e.data == p.spec.data)
+                .unwrap_or(0)
+        })
+        .collect();
+    Ok(Prepared {
+        points,
+        datas,
+        keys,
+    })
+}
+
+/// The memory of the whole grid: every point's networks may be alive at once (the engine's
+/// groups hold at most ceil(networks / threads) each, one group per thread).
+pub fn sweep_memory(spec: &StudySpec, sizes: &[(usize, usize)], threads: usize) -> MemoryEstimate {
+    let mut total: Option<MemoryEstimate> = None;
+    let keys = data_entries(spec);
+    for p in spec.points() {
+        let k = keys.iter().position(|e| e.data == p.spec.data).unwrap_or(0);
+        let (n_in, n_out) = sizes.get(k).copied().unwrap_or((1, 1));
+        let m = estimate_memory(&p.spec, n_in, n_out, threads);
+        total = Some(match total {
+            None => m,
+            Some(t) => MemoryEstimate {
+                bytes: t.bytes + m.bytes - threads as f64 * 16.0 * 1024.0 * 1024.0,
+                available: t.available,
+                networks: t.networks + m.networks,
+                params_per_network: t.params_per_network.max(m.params_per_network),
+            },
+        });
+    }
+    total.unwrap_or_else(|| estimate_memory(spec, 1, 1, threads))
+}
+
+/// Trains every point of `spec` on `tables` (see [`load_tables`]). Stops between steps when
+/// `cancel` is set: finished points stay complete, running ones keep their finished epochs.
+pub fn run_sweep(
+    spec: &StudySpec,
+    tables: &[Table],
+    options: &RunOptions,
+    emit: &(dyn Fn(StudyEvent) + Sync),
+    cancel: &AtomicBool,
+) -> Result<SweepResult, StudyError> {
+    let started = Instant::now();
+    let prep = prepare_points(spec, tables)?;
+    let threads = options.threads.max(1);
+    let sizes: Vec<(usize, usize)> = prep
+        .datas
+        .iter()
+        .map(|(d, _)| (d[0].n_inputs, d[0].n_outputs()))
+        .collect();
+    let memory = sweep_memory(spec, &sizes, threads);
+    if !memory.fits() {
+        return Err(StudyError::TooBig(memory));
+    }
+    let work: Vec<PointWork<'_>> = prep
+        .points
+        .iter()
+        .zip(&prep.keys)
+        .map(|(p, &k)| PointWork {
+            spec: &p.spec,
+            data_key: k,
+            datas: &prep.datas[k].0,
+            probes: &prep.datas[k].1,
+        })
+        .collect();
+    let mut outcomes = train_points(&work, threads, emit, cancel)?.into_iter();
+    let rule = spec.sweep.as_ref().map(|s| s.rule).unwrap_or_default();
+    let mut points = Vec::with_capacity(work.len());
+    for (p, w) in prep.points.iter().zip(&work) {
+        let n = p.spec.arms().len();
+        let taken: Vec<_> = outcomes.by_ref().take(n).collect();
+        let data = &w.datas[0];
+        let spe = steps_per_epoch(data.n_train(), p.spec.train.batch_size);
+        let chance = majority_share(data);
+        let judged = taken
+            .iter()
+            .map(|o| {
+                trainability(
+                    &o.run,
+                    &rule,
+                    (spe, p.spec.train.epochs),
+                    chance,
+                    o.seconds_per_step,
+                )
+            })
+            .collect();
+        let runs = taken.into_iter().map(|o| o.run).collect();
+        points.push(PointResult {
+            coords: p.coords.clone(),
+            result: study_result(&p.spec, data, runs, threads, started),
+            trainability: judged,
+        });
+    }
+    let completed = points.iter().all(|p| p.result.completed);
+    Ok(SweepResult {
+        spec: spec.clone(),
+        points,
+        environment: Environment::current(threads),
+        wall_seconds: started.elapsed().as_secs_f64(),
+        completed,
+    })
+}
+
+/// Classification: the share of the most frequent class in the validation rows (what always
+/// answering that class scores); `None` for regression.
+fn majority_share(data: &PreparedData) -> Option<f64> {
+    let counts = match &data.y_val {
+        crate::data::Targets::Classes(labels) => {
+            let mut c = vec![0usize; data.classes.len()];
+            for &l in labels {
+                if let Some(x) = c.get_mut(l as usize) {
+                    *x += 1;
+                }
+            }
+            c
+        }
+        crate::data::Targets::Values(_) => return None,
+    };
+    let n: usize = counts.iter().sum();
+    let max = counts.iter().copied().max().unwrap_or(0);
+    (n > 0).then(|| max as f64 / n as f64)
+}
