@@ -5,6 +5,7 @@ the same machine:
 
     python3 benches/torch_reference.py --workload digits-8x3 --threads 1 --runs 3
     python3 benches/torch_reference.py --workload synthetic-100k --csv synthetic_100k.csv
+    python3 benches/torch_reference.py --workload depth-sweep --threads 2
 
 Prints wall seconds of training (data preparation excluded, as in initlab bench) per run and the
 median. Needs torch and numpy.
@@ -55,6 +56,8 @@ def init_weight(name, fan_in, fan_out, gen):
         torch.nn.init.kaiming_normal_(w, nonlinearity="relu", generator=gen)
     elif name == "orthogonal":
         torch.nn.init.orthogonal_(w, generator=gen)
+    elif name == "pytorch-default":
+        torch.nn.init.kaiming_uniform_(w, a=math.sqrt(5), generator=gen)
     else:
         raise ValueError(name)
     return w.t().contiguous()  # [in, out]
@@ -70,10 +73,17 @@ WORKLOADS = {
         data="synthetic_100k.csv", target="label", hidden=[256, 256], act="relu",
         inits=["xavier-uniform", "kaiming-normal", "orthogonal", "normal:1"],
         seeds=2, epochs=3, batch=256),
+    # One stacked run per depth (L = 2, 4, 8, 16, 32 hidden layers of 128), as initlab stacks
+    # the 12 networks of a depth; the depths run one after the other.
+    "depth-sweep": dict(
+        data="datasets/digits.csv", target="digit", hidden=[128], act="relu",
+        inits=["xavier-normal", "kaiming-normal", "orthogonal", "pytorch-default"],
+        seeds=3, epochs=5, batch=64, depths=[2, 4, 8, 16, 32]),
 }
 
 
 def run(w, xtr, ytr, xva, yva):
+    start = time.perf_counter()  # model construction included, as initlab's timing includes it
     arms = [(i, s) for i in w["inits"] for s in range(w["seeds"])]
     a = len(arms)
     n_cls = int(max(ytr.max(), yva.max())) + 1
@@ -103,7 +113,6 @@ def run(w, xtr, ytr, xva, yva):
                 h = act(h)
         return h
 
-    start = time.perf_counter()
     for epoch in range(w["epochs"]):
         orders = [torch.randperm(n, generator=torch.Generator().manual_seed(epoch * 100 + s)) for s in range(w["seeds"])]
         order = torch.stack([orders[int(s)] for s in seed_of_arm])        # [A, n]: same order per seed
@@ -138,13 +147,21 @@ def main():
     x, y = load(args.csv or w["data"], w["target"])
     xtr, ytr, xva, yva = split(x, y)
     walls = []
+    points = [dict(w, hidden=w["hidden"] * d) for d in w["depths"]] if "depths" in w else [w]
     for r in range(args.runs):
-        wall, val_loss, val_acc = run(w, xtr, ytr, xva, yva)
+        wall, finals = 0.0, []
+        for point in points:
+            t, val_loss, val_acc = run(point, xtr, ytr, xva, yva)
+            wall += t
+            finals.append((len(point["hidden"]), val_loss, val_acc))
         walls.append(wall)
         print(f"{args.workload} torch {torch.__version__} stacked bmm, {args.threads} thread(s), run {r + 1}: {wall:.2f} s")
     print(f"{args.workload} torch median: {sorted(walls)[len(walls) // 2]:.2f} s")
-    per_init = val_loss.view(len(w['inits']), -1).mean(1)
-    print("final val loss per initializer:", ", ".join(f"{i} {v:.3f}" for i, v in zip(w["inits"], per_init.tolist())))
+    for depth, val_loss, val_acc in finals:
+        loss = val_loss.view(len(w["inits"]), -1).mean(1)
+        acc = val_acc.view(len(w["inits"]), -1).mean(1)
+        print(f"depth {depth}: final val loss / accuracy per initializer:", ", ".join(
+            f"{i} {l:.3f}/{a:.3f}" for i, l, a in zip(w["inits"], loss.tolist(), acc.tolist())))
 
 
 if __name__ == "__main__":

@@ -13,33 +13,45 @@ use crate::data::{DataError, PrepareOptions, PreparedData, Table, parse_csv, pre
 use crate::init::BiasInit;
 use crate::model::ModelSpec;
 use crate::rng::derive_rng;
+use crate::study::sweep::{Axis, Sweep, run_sweep};
 use crate::study::{
-    BENCHMARK_EIGHT, RunOptions, StudyError, StudyResult, StudySpec, builtin, run_study,
+    BENCHMARK_EIGHT, RepeatMode, Results, RunOptions, StudyError, StudySpec, builtin, run_study,
 };
 use crate::train::{OptimizerKind, OptimizerSpec, TrainSpec};
 
-/// A named workload: the study and its data.
+/// A named workload: the study (or sweep) and its data.
 pub struct Workload {
     pub name: &'static str,
     pub spec: StudySpec,
+    pub table: Table,
     pub data: PreparedData,
 }
 
+/// The workloads `initlab bench --workload` takes.
+pub const WORKLOADS: [&str; 3] = ["digits-8x3", "synthetic-100k", "depth-sweep"];
+
 impl Workload {
     /// FLOPs of the workload as the spec counts them: forward + backward (3x forward) on every
-    /// training sample of every epoch, plus a forward pass over the validation set per epoch.
+    /// training sample of every epoch, plus a forward pass over the validation set per epoch,
+    /// summed over the sweep's points.
     pub fn flops(&self) -> f64 {
-        let fwd = self
-            .spec
-            .model
-            .forward_flops(self.data.n_inputs, self.data.n_outputs()) as f64;
-        let arms = self.spec.arms().len() as f64;
-        let epochs = self.spec.train.epochs as f64;
-        arms * epochs * (3.0 * fwd * self.data.n_train() as f64 + fwd * self.data.n_val() as f64)
+        let (n_in, n_out) = (self.data.n_inputs, self.data.n_outputs());
+        let (n_train, n_val) = (self.data.n_train() as f64, self.data.n_val() as f64);
+        self.spec
+            .points()
+            .iter()
+            .map(|p| {
+                let fwd = p.spec.model.forward_flops(n_in, n_out) as f64;
+                let arms = p.spec.arms().len() as f64;
+                let epochs = p.spec.train.epochs as f64;
+                arms * epochs * (3.0 * fwd * n_train + fwd * n_val)
+            })
+            .sum()
     }
 
     pub fn training_samples(&self) -> f64 {
-        (self.spec.arms().len() * self.spec.train.epochs * self.data.n_train()) as f64
+        let networks = self.spec.network_count();
+        (networks * self.spec.train.epochs * self.data.n_train()) as f64
     }
 }
 
@@ -79,6 +91,8 @@ fn study(s: Shape) -> StudySpec {
         },
         initializers: builtin(s.inits),
         repeats: s.repeats,
+        // The reference scripts train every seed on one fixed split.
+        repeat_mode: RepeatMode::Seeds,
         seed: 0,
         ..StudySpec::default()
     }
@@ -107,8 +121,36 @@ pub fn digits_8x3() -> Result<Workload, StudyError> {
     Ok(Workload {
         name: "digits-8x3",
         spec,
+        table,
         data,
     })
+}
+
+/// `depth-sweep`: 64 -> [128] x L -> 10 relu on digits for L = 2, 4, 8, 16, 32; xavier-normal,
+/// kaiming-normal, orthogonal and pytorch-default, 3 seeds each; Adam 1e-3, batch 64, 5 epochs.
+pub fn depth_sweep() -> Result<Workload, StudyError> {
+    let mut w = digits_8x3()?;
+    w.name = "depth-sweep";
+    w.spec = study(Shape {
+        data: "bundled:digits",
+        target: "digit",
+        hidden: vec![128],
+        activation: Activation::Relu,
+        inits: &[
+            "xavier-normal",
+            "kaiming-normal",
+            "orthogonal",
+            "pytorch-default",
+        ],
+        repeats: 3,
+        epochs: 5,
+        batch: 64,
+    });
+    w.spec.sweep = Some(Sweep {
+        axes: vec![Axis::Depth(vec![2, 4, 8, 16, 32])],
+        ..Sweep::default()
+    });
+    Ok(w)
 }
 
 /// `synthetic-100k`: 100,000 x 32 standard normal features, 4 classes from the argmax of a fixed
@@ -135,6 +177,7 @@ pub fn synthetic_100k(csv: Option<&[u8]>) -> Result<Workload, StudyError> {
     Ok(Workload {
         name: "synthetic-100k",
         spec,
+        table,
         data,
     })
 }
@@ -181,18 +224,33 @@ pub fn synthetic_table(rows: usize) -> Result<Table, DataError> {
 /// One timed run of a workload.
 pub struct Measurement {
     pub wall_seconds: f64,
-    pub result: StudyResult,
+    pub result: Results,
 }
 
+/// Times one run: the study on its prepared split, or the sweep on its table (the sweep
+/// prepares the split itself, a few milliseconds on digits, inside the timing).
 pub fn measure(w: &Workload, threads: usize) -> Result<Measurement, StudyError> {
+    let options = RunOptions { threads };
+    let cancel = AtomicBool::new(false);
     let started = Instant::now();
-    let result = run_study(
-        &w.spec,
-        &w.data,
-        &RunOptions { threads },
-        &|_| {},
-        &AtomicBool::new(false),
-    )?;
+    let result = if w.spec.is_sweep() {
+        let tables = std::slice::from_ref(&w.table);
+        Results::Sweep(Box::new(run_sweep(
+            &w.spec,
+            tables,
+            &options,
+            &|_| {},
+            &cancel,
+        )?))
+    } else {
+        Results::Study(Box::new(run_study(
+            &w.spec,
+            &w.data,
+            &options,
+            &|_| {},
+            &cancel,
+        )?))
+    };
     Ok(Measurement {
         wall_seconds: started.elapsed().as_secs_f64(),
         result,
@@ -217,9 +275,9 @@ pub fn median(v: &[f64]) -> f64 {
 pub fn run_and_print(w: &Workload, runs: usize, threads: usize) -> Result<f64, StudyError> {
     let gflop = w.flops() / 1e9;
     println!(
-        "{}: {} arms, {} training rows, {} epochs, {:.1} GFLOP, {} thread(s)",
+        "{}: {} networks, {} training rows, {} epochs, {:.1} GFLOP, {} thread(s)",
         w.name,
-        w.spec.arms().len(),
+        w.spec.network_count(),
         w.data.n_train(),
         w.spec.train.epochs,
         gflop,

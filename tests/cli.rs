@@ -549,3 +549,119 @@ fn compare_ranks_initializers_across_datasets() {
     );
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A sweep from the command line: its report folder, a study file that re-runs it to the same
+/// numbers, `initlab report` on its results, and its bad input as one line with exit 2.
+#[test]
+fn sweeps_run_rerun_and_render_from_the_command_line() {
+    let a = tmp("sweep-a");
+    let b = tmp("sweep-b");
+    let c = tmp("sweep-c");
+    let base = [
+        "run",
+        "--data",
+        "bundled:iris",
+        "--target",
+        "species",
+        "--init",
+        "xavier-normal,kaiming-normal",
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--hidden",
+        "8",
+        "--repeat-mode",
+        "seeds",
+        "--quiet",
+        "--sweep",
+        "depth=1,2",
+        "--sweep",
+        "lr=0.001,0.01",
+        "--out",
+    ];
+    let mut first = base.to_vec();
+    first.push(a.to_str().expect("utf8"));
+    let o = initlab(&first);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "report.html",
+        "report.md",
+        "points.csv",
+        "heatmap_trained.svg",
+        "results.json",
+    ] {
+        assert!(a.join(f).is_file(), "{f}");
+    }
+    let results = json(&a.join("results.json"));
+    let points = results["points"].as_array().expect("points");
+    assert_eq!(points.len(), 4);
+    let csv = std::fs::read_to_string(a.join("points.csv")).expect("csv");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 4 * 2,
+        "one row per point and initializer"
+    );
+    // The saved study re-runs to the same numbers.
+    let study = a.join("study.json");
+    let o = initlab(&[
+        "run",
+        "--study",
+        study.to_str().expect("utf8"),
+        "--quiet",
+        "--out",
+        b.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let again = json(&b.join("results.json"));
+    for (p, q) in points
+        .iter()
+        .zip(again["points"].as_array().expect("points"))
+    {
+        assert_eq!(p["result"]["runs"], q["result"]["runs"]);
+    }
+    let results_file = a.join("results.json");
+    let o = initlab(&[
+        "report",
+        results_file.to_str().expect("utf8"),
+        "--out",
+        c.to_str().expect("utf8"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(c.join("report.html")).expect("html");
+    assert!(html.contains("initlab sweep") && html.contains("Every point"));
+
+    let bad = |extra: &[&str], expected: &str| {
+        let mut args: Vec<&str> = base[..base.len() - 5].to_vec();
+        args.extend_from_slice(extra);
+        let o = initlab(&args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{extra:?}: {err}");
+        assert!(err.contains(expected), "{extra:?}: {err}");
+    };
+    bad(
+        &["--sweep", "depth=0,2"],
+        "sweep axis 'depth': value 0 is out of range",
+    );
+    bad(
+        &["--sweep", "colour=1"],
+        "sweep axis 'colour': unknown axis",
+    );
+    bad(
+        &["--sweep", "depth=1", "--sweep", "depth=2"],
+        "'sweep.depth'",
+    );
+    bad(
+        &["--sweep", "lr="],
+        "sweep axis 'lr': give at least one value",
+    );
+    bad(
+        &["--sweep", "data=bundled:iris@species,/no/such.csv"],
+        "'sweep.data': value '/no/such.csv'",
+    );
+    bad(
+        &["--sweep", "width=1..400"],
+        "trains 1600 networks, above the limit of 1000: pass --max-networks 1600",
+    );
+}

@@ -84,10 +84,11 @@ pub fn inspect(args: &InspectArgs) -> Result<()> {
 pub fn bench(args: &BenchArgs) -> Result<()> {
     let threads = args.threads.unwrap_or(RunOptions::default().threads).max(1);
     let all = args.workload == "all";
-    if !all && !matches!(args.workload.as_str(), "digits-8x3" | "synthetic-100k") {
+    if !all && !initlab::bench::WORKLOADS.contains(&args.workload.as_str()) {
         bail!(
-            "--workload: unknown workload '{}' (valid: digits-8x3, synthetic-100k, all)",
-            args.workload
+            "--workload: unknown workload '{}' (valid: {}, all)",
+            args.workload,
+            initlab::bench::WORKLOADS.join(", ")
         );
     }
     let diagnostics = |mut w: initlab::bench::Workload| {
@@ -108,6 +109,13 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         };
         initlab::bench::run_and_print(
             &diagnostics(initlab::bench::synthetic_100k(csv.as_deref())?),
+            args.runs,
+            threads,
+        )?;
+    }
+    if all || args.workload == "depth-sweep" {
+        initlab::bench::run_and_print(
+            &diagnostics(initlab::bench::depth_sweep()?),
             args.runs,
             threads,
         )?;

@@ -35,7 +35,7 @@ enum Command {
     Run(Box<RunArgs>),
     /// List the initializers with their formulas, and the activations and optimizers.
     List,
-    /// Time the benchmark workloads (digits-8x3, synthetic-100k).
+    /// Time the benchmark workloads (digits-8x3, synthetic-100k, depth-sweep).
     Bench(BenchArgs),
     /// Load a CSV and show its columns, types and (with --target) what preparation does.
     Inspect(InspectArgs),
@@ -85,7 +85,7 @@ pub struct InspectArgs {
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// digits-8x3, synthetic-100k or all.
+    /// digits-8x3, synthetic-100k, depth-sweep or all.
     #[arg(long, default_value = "all")]
     pub workload: String,
     /// Timed runs per workload (the median is reported).
