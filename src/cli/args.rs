@@ -36,7 +36,7 @@ pub struct RunArgs {
     /// Initializers to compare, comma-separated (see `initlab list`).
     #[arg(long)]
     pub init: Option<String>,
-    /// Bias initialization for every arm: zeros or constant:V.
+    /// Bias initialization for every arm: zeros, constant:V or normal:STD (drawn per repeat).
     #[arg(long)]
     pub bias: Option<String>,
     /// Repeats per initializer (each repeat draws its own weights and batch order).
