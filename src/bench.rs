@@ -14,7 +14,7 @@ use crate::init::BiasInit;
 use crate::model::ModelSpec;
 use crate::rng::derive_rng;
 use crate::study::{
-    BENCHMARK_EIGHT, RunOptions, StudyError, StudyResult, StudySpec, builtin, run_study,
+    BENCHMARK_EIGHT, RepeatMode, RunOptions, StudyError, StudyResult, StudySpec, builtin, run_study,
 };
 use crate::train::{OptimizerKind, OptimizerSpec, TrainSpec};
 
@@ -78,6 +78,8 @@ fn study(s: Shape) -> StudySpec {
         },
         initializers: builtin(s.inits),
         repeats: s.repeats,
+        // One fixed split, as the PyTorch reference (benches/torch_reference.py) uses.
+        repeat_mode: RepeatMode::Seeds,
         seed: 0,
         ..StudySpec::default()
     }

@@ -477,6 +477,7 @@ fn opening_files_from_the_command_line() {
     let mut spec = StudySpec::default();
     spec.train.epochs = 1;
     spec.repeats = 1;
+    spec.repeat_mode = initlab::study::RepeatMode::Seeds;
     spec.model.hidden = vec![8];
     let (_t, data) = initlab::study::load_data(&spec, None, &mut |_| {}).expect("data");
     let result = initlab::study::run_study(

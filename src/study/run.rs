@@ -62,15 +62,18 @@ pub fn load_data(
     Ok((table, prepared))
 }
 
-/// The data of every repeat: one prepared split shared by all (`seeds`), or one per repeat,
-/// each standardised on its own training rows.
+/// The distinct datasets of a study, indexed by [`RepeatMode::data_index`]: one prepared split
+/// shared by all repeats (`seeds`), one per repeat (`splits`, `folds:K`), or one per split that
+/// several repeats share (`splits:S`); each is standardised on its own training rows.
 pub fn prepare_repeats(spec: &StudySpec, table: &Table) -> Result<Vec<PreparedData>, StudyError> {
-    if !spec.repeat_mode.varies_data() {
+    let mode = spec.repeat_mode;
+    if !mode.varies_data() {
         return Ok(vec![prepare(table, &spec.prepare, spec.seed)?]);
     }
-    (0..spec.repeats)
-        .map(|r| {
-            let plan = spec.repeat_mode.plan(r);
+    (0..mode.datasets(spec.repeats))
+        .map(|d| {
+            // Dataset d is first used by repeat d, whose plan it is.
+            let plan = mode.plan(d);
             Ok(prepare_split(table, &spec.prepare, spec.seed, plan)?)
         })
         .collect()
@@ -113,7 +116,7 @@ pub fn run_study(
     run_repeats(spec, std::slice::from_ref(data), options, emit, cancel)
 }
 
-/// Trains `spec` where repeat r uses `datas[r]` (or `datas[0]` for all when there is one).
+/// Trains `spec` where repeat r uses `datas[spec.repeat_mode.data_index(r)]`.
 fn run_repeats(
     spec: &StudySpec,
     datas: &[PreparedData],
@@ -130,13 +133,14 @@ fn run_repeats(
     if !memory.fits() {
         return Err(StudyError::TooBig(memory));
     }
-    let groups = group_arms(&arms, datas.len(), threads);
+    let mode = spec.repeat_mode;
+    let groups = group_arms(&arms, spec.repeats, mode.varies_data(), threads);
     let probes: Vec<Vec<f32>> = datas.iter().map(|d| probe_rows(d, spec.seed)).collect();
     let setups: Vec<GroupSetup<'_>> = groups
         .iter()
         .map(|g| {
-            let r = if datas.len() == 1 { 0 } else { g[0].1.repeat };
-            GroupSetup::new(spec, &datas[r], &probes[r])
+            let d = mode.data_index(g[0].1.repeat);
+            GroupSetup::new(spec, &datas[d], &probes[d])
         })
         .collect();
     let trained = train_groups(&setups, &groups, threads, emit, cancel)?;
@@ -164,17 +168,22 @@ fn run_repeats(
 type Trained = Vec<(Vec<ArmPlan>, Vec<ArmOutcome>)>;
 
 /// The groups of arms trained together: with one shared dataset, `threads` contiguous chunks
-/// of the arm list (as before repeat modes); with data per repeat, one group per repeat (all
+/// of the arm list (as before repeat modes); when the data vary, one group per repeat (all
 /// its initializers, stacked). Each arm keeps its index into `arms`.
-fn group_arms(arms: &[Arm], datasets: usize, threads: usize) -> Vec<Vec<IndexedArm>> {
+fn group_arms(
+    arms: &[Arm],
+    repeats: usize,
+    per_repeat: bool,
+    threads: usize,
+) -> Vec<Vec<IndexedArm>> {
     let indexed: Vec<IndexedArm> = arms.iter().copied().enumerate().collect();
-    if datasets == 1 {
+    if !per_repeat {
         return indexed
             .chunks(arms.len().div_ceil(threads))
             .map(<[IndexedArm]>::to_vec)
             .collect();
     }
-    (0..datasets)
+    (0..repeats)
         .map(|r| {
             indexed
                 .iter()
