@@ -12,6 +12,7 @@ mod histograms;
 mod layers;
 mod render;
 mod setup;
+mod spread;
 mod theory;
 mod ticks;
 
@@ -25,6 +26,7 @@ pub use analysis::{
 };
 pub use compare::{Comparison as CrossComparison, compare, write_comparison};
 pub use format::{num, p_text, pm};
+pub use spread::{Spread, SpreadRow};
 
 use crate::files::write_atomic;
 use crate::study::{StudyResult, StudySpec};
