@@ -111,7 +111,7 @@ fn crossed_splits_divide_the_variance_per_initializer() {
         finding.contains("96% of xavier-normal's variance")
             && finding.contains("initialization for 4%")
             && finding.contains("p = 0.019")
-            && finding.contains("from 0% to 96%"),
+            && finding.contains("for kaiming-normal it is 0%"),
         "{finding}"
     );
     let out = render(&r).expect("renders");

@@ -166,7 +166,8 @@ fn crossed_note(splits: usize, repeats: usize, rows: &[SpreadRow]) -> String {
 }
 
 /// The finding: how much of the best decomposed initializer's variance the split accounts
-/// for, and the range over the others.
+/// for, and the range over the others, with the extremes named (an arm that never learns can
+/// sit at either end with a spread of rounding size).
 pub(super) fn finding(spread: &Spread) -> Option<String> {
     let Spread::Crossed { rows, .. } = spread else {
         return None;
@@ -186,15 +187,21 @@ pub(super) fn finding(spread: &Spread) -> Option<String> {
         percent(1.0 - share),
         p_text(a.p)
     );
-    if shares.len() > 1 {
-        let lo = shares.iter().map(|x| x.2).fold(f64::INFINITY, f64::min);
-        let hi = shares.iter().map(|x| x.2).fold(f64::NEG_INFINITY, f64::max);
-        s += &format!(
-            "; over the {} initializers with a decomposition the split's share ranges from {} to {}",
-            shares.len(),
-            percent(lo),
-            percent(hi)
-        );
+    let others = &shares[1..];
+    let lo = others.iter().min_by(|x, y| x.2.total_cmp(&y.2));
+    let hi = others.iter().max_by(|x, y| x.2.total_cmp(&y.2));
+    match (lo, hi) {
+        (Some(lo), Some(hi)) if others.len() > 1 => {
+            s += &format!(
+                "; for the other initializers it ranges from {} ({}) to {} ({})",
+                percent(lo.2),
+                lo.0,
+                percent(hi.2),
+                hi.0
+            );
+        }
+        (Some(only), _) => s += &format!("; for {} it is {}", only.0, percent(only.2)),
+        _ => {}
     }
     Some(s + ".")
 }
