@@ -258,6 +258,9 @@ fn new_studies_vary_the_split_and_old_files_keep_seeds() {
         .expect("crossed");
     assert_eq!(crossed.repeat_mode, RepeatMode::CrossedSplits(3));
     assert!(crossed.to_json().contains(r#""repeat_mode": "splits:3""#));
+    // The benchmark is compared with a PyTorch reference trained on one fixed split.
+    let bench = initlab::bench::digits_8x3().expect("benchmark");
+    assert_eq!(bench.spec.repeat_mode, RepeatMode::Seeds);
 }
 
 /// `splits:S` needs 1 <= S <= repeats; the errors are one line and name the field.
