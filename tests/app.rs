@@ -105,6 +105,10 @@ fn starts_with_the_default_study_and_a_run_fills_curves_and_table() {
 fn stop_keeps_partial_results() {
     let mut state = State::default();
     state.spec.train.epochs = 500;
+    // One shared split, so every arm trains at once and each has epochs when Stop lands. With
+    // a split per repeat each repeat is its own group, `threads` of them at a time, and a
+    // repeat still waiting for a thread is stopped before its first epoch.
+    state.spec.repeat_mode = initlab::study::RepeatMode::Seeds;
     let mut h = harness(InitlabApp::new(state));
     ready(&mut h);
     h.get_by_label("Run").click();
@@ -264,6 +268,7 @@ fn a_study_at_the_limits_opens_unchanged() {
     spec.train.lr = 5.0;
     spec.train.batch_size = 100_000;
     spec.prepare.val_fraction = 0.95;
+    spec.repeat_mode = initlab::study::RepeatMode::CrossedSplits(250);
     spec.validate().expect("the CLI accepts it");
     std::fs::write(&file, spec.to_json()).expect("writes");
     let mut h = harness(InitlabApp::default());
@@ -477,6 +482,7 @@ fn opening_files_from_the_command_line() {
     let mut spec = StudySpec::default();
     spec.train.epochs = 1;
     spec.repeats = 1;
+    spec.repeat_mode = initlab::study::RepeatMode::Seeds;
     spec.model.hidden = vec![8];
     let (_t, data) = initlab::study::load_data(&spec, None, &mut |_| {}).expect("data");
     let result = initlab::study::run_study(
@@ -527,5 +533,25 @@ fn the_theory_tab_places_every_initializer_without_training() {
     assert!(
         h.query_by_label_contains("initialization for relu")
             .is_some()
+    );
+}
+
+/// The repeat-mode selector offers S splits crossed with the repeats, starting at half the
+/// repeats (two initializations per split, what the report's decomposition needs).
+#[test]
+fn the_repeat_mode_selector_offers_crossed_splits() {
+    use initlab::study::RepeatMode;
+    let mut state = State::default();
+    state.spec.repeats = 6;
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    assert_eq!(h.state().state.spec.repeat_mode, RepeatMode::Splits);
+    h.get_by_label("Repeats vary").click();
+    h.run_steps(3);
+    h.get_by_label("weights × S splits").click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().state.spec.repeat_mode,
+        RepeatMode::CrossedSplits(3)
     );
 }

@@ -217,6 +217,30 @@ fn bad_input_exits_2_with_one_line() {
             "unknown activation",
         ),
         (
+            vec![
+                "--data".into(),
+                "bundled:iris".into(),
+                "--target".into(),
+                "species".into(),
+                "--repeats".into(),
+                "3".into(),
+                "--repeat-mode".into(),
+                "splits:4".into(),
+            ],
+            "'repeat_mode': splits:4 needs at most as many splits as repeats (3)",
+        ),
+        (
+            vec![
+                "--data".into(),
+                "bundled:iris".into(),
+                "--target".into(),
+                "species".into(),
+                "--repeat-mode".into(),
+                "splits:0".into(),
+            ],
+            "--repeat-mode: splits:S needs a whole number S of at least 1, got '0'",
+        ),
+        (
             vec!["--study".into(), format!("{fixtures}/ragged.csv")],
             "not a valid study file",
         ),

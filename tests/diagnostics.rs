@@ -7,7 +7,7 @@ use initlab::data::bundled::Bundled;
 use initlab::data::{PrepareOptions, PreparedData, prepare};
 use initlab::diagnostics::EpochDiagnostics;
 use initlab::init::LSUV_TOLERANCE;
-use initlab::study::{RunOptions, StudyResult, StudySpec, run_study};
+use initlab::study::{RepeatMode, RunOptions, StudyResult, StudySpec, run_study};
 use initlab::train::OptimizerKind;
 
 fn digits() -> PreparedData {
@@ -27,6 +27,8 @@ fn study(inits: &[&str], hidden: Vec<usize>, activation: Activation, epochs: usi
     let mut s = StudySpec {
         initializers: inits.iter().map(|i| i.parse().expect(i)).collect(),
         repeats: 1,
+        // One shared split: these tests are about the diagnostics.
+        repeat_mode: RepeatMode::Seeds,
         ..StudySpec::default()
     };
     s.model.hidden = hidden;

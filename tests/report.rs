@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 use initlab::data::{TaskChoice, load_csv, prepare};
 use initlab::report::{default_dir, escape, render, write_report};
 use initlab::stats::{ci95, mean, std_dev, student_t_cdf, t_quantile, welch};
-use initlab::study::{RunOptions, StudyResult, StudySpec, run_study};
+use initlab::study::{RepeatMode, RunOptions, StudyResult, StudySpec, run_study};
 use scraper::{Html, Selector};
 
 const EVIL: &str = "<script>alert(1)</script>";
@@ -50,6 +50,7 @@ fn hostile_result() -> StudyResult {
             .map(|s| s.parse().expect("init"))
             .collect(),
         repeats: 2,
+        repeat_mode: RepeatMode::Seeds,
         ..StudySpec::default()
     };
     spec.prepare.target = format!("{EVIL} **label**");
@@ -297,6 +298,7 @@ fn regression_result(repeats: usize) -> StudyResult {
             .map(|s| s.parse().expect("init"))
             .collect(),
         repeats,
+        repeat_mode: RepeatMode::Seeds,
         ..StudySpec::default()
     };
     spec.prepare.target = "y".into();

@@ -3,10 +3,10 @@
 //! repr() and pasted here; none is computed with the code under test.
 
 use initlab::stats::{
-    EXACT_MAX_N, average_ranks, chi2_sf, ci95, friedman, holm, ln_gamma, mean, mid_ranks,
-    min_attainable_p, nemenyi_cd, nemenyi_q, normal_cdf, normal_sf, paired_t, reg_inc_beta,
-    reg_inc_gamma, reg_inc_gamma_upper, std_dev, student_t_cdf, t_quantile, t_two_sided_p, welch,
-    wilcoxon,
+    EXACT_MAX_N, average_ranks, chi2_sf, ci95, f_sf, friedman, holm, ln_gamma, mean, mid_ranks,
+    min_attainable_p, nemenyi_cd, nemenyi_q, normal_cdf, normal_sf, one_way_random, paired_t,
+    reg_inc_beta, reg_inc_gamma, reg_inc_gamma_upper, std_dev, student_t_cdf, t_quantile,
+    t_two_sided_p, welch, wilcoxon,
 };
 
 /// |actual - expected| <= rel * |expected| (or <= rel when expected is 0).
@@ -450,4 +450,118 @@ fn chi_square_and_normal_tails_match_scipy() {
     close(normal_sf(0.3), 0.3820885778110474, 1e-13);
     close(normal_sf(10.0), 7.61985302416047e-24, 1e-10);
     close(normal_cdf(1.959963984540054), 0.975, 1e-14);
+}
+
+// ---- one-way random-effects ANOVA (split vs seed) ----------------------------------------------
+
+/// Three splits x three seeds: final validation losses shaped like digits' (the split moves them
+/// far more than the seed).
+const BALANCED: [[f64; 3]; 3] = [
+    [0.061, 0.064, 0.059],
+    [0.102, 0.097, 0.105],
+    [0.078, 0.083, 0.080],
+];
+
+#[test]
+fn f_distribution_tail_matches_scipy() {
+    // stats.f.sf(2.5, 3, 7), stats.f.sf(0.3, 2, 10), stats.f.sf(40.0, 1, 4)
+    close(f_sf(2.5, 3.0, 7.0), 0.14350945627893932, 1e-10);
+    close(f_sf(0.3, 2.0, 10.0), 0.7472581728660572, 1e-10);
+    close(f_sf(40.0, 1.0, 4.0), 0.0031982021523353056, 1e-10);
+    assert_eq!(f_sf(0.0, 2.0, 5.0), 1.0);
+}
+
+#[test]
+fn balanced_one_way_matches_scipy_and_statsmodels_reml() {
+    // F, p: stats.f_oneway(*BALANCED); MS by numpy; with a positive estimate and equal group
+    // sizes the ANOVA components equal REML's: smf.mixedlm("y~1", df, groups=df["g"])
+    // .fit(reml=True) gives cov_re 0.00039710886047808757, scale 9.666684733333326e-06
+    // (to its optimizer's tolerance).
+    let a = one_way_random(&BALANCED).expect("fits");
+    assert_eq!((a.groups, a.n, a.df_between, a.df_within), (3, 9, 2.0, 6.0));
+    close(a.n0, 3.0, 1e-14);
+    close(a.ms_between, 0.001201, 1e-10);
+    close(a.ms_within, 9.666666666666662e-06, 1e-10);
+    close(a.f, 124.24137931034505, 1e-10);
+    close(a.p, 1.3106256384792612e-05, 1e-8);
+    close(a.var_between, 0.00039710886047808757, 1e-4);
+    close(a.var_within, 9.666684733333326e-06, 1e-4);
+    close(a.var_between, 0.0003971111111111111, 1e-10);
+    assert!(!a.truncated);
+    let share = a.share_between().expect("varies");
+    close(
+        share,
+        0.0003971111111111111 / (0.0003971111111111111 + 9.666666666666662e-06),
+        1e-12,
+    );
+    close(a.share_within().expect("varies"), 1.0 - share, 1e-12);
+}
+
+#[test]
+fn unbalanced_one_way_uses_the_effective_group_size() {
+    // Groups of 4, 2 and 3. F, p: stats.f_oneway; n0 = (N - sum n_i^2 / N) / (a - 1) and
+    // (MSB - MSW) / n0 computed in numpy (Searle, Casella & McCulloch 1992, §3.6).
+    let groups: [&[f64]; 3] = [
+        &[0.061, 0.064, 0.059, 0.066],
+        &[0.102, 0.097],
+        &[0.078, 0.083, 0.080],
+    ];
+    let a = one_way_random(&groups).expect("fits");
+    close(a.n0, 2.888888888888889, 1e-14);
+    close(a.ms_between, 0.0009429166666666668, 1e-10);
+    close(a.ms_within, 9.027777777777782e-06, 1e-10);
+    close(a.f, 104.44615384615363, 1e-10);
+    close(a.p, 2.17666273448473e-05, 1e-8);
+    close(a.var_between, 0.0003232692307692308, 1e-10);
+}
+
+#[test]
+fn negative_split_component_is_truncated_at_zero_and_flagged() {
+    // Groups that differ less than their members: numpy gives MSB 3.3333e-05 < MSW 0.0035222,
+    // (MSB - MSW) / 3 = -0.0011629629629629633; stats.f_oneway p = 0.990595673186839.
+    let g = [[0.50, 0.58, 0.42], [0.49, 0.55, 0.47], [0.52, 0.44, 0.53]];
+    let a = one_way_random(&g).expect("fits");
+    assert!(a.truncated);
+    assert_eq!(a.var_between, 0.0);
+    close(a.var_within, 0.003522222222222223, 1e-10);
+    close(a.f, 0.009463722397476304, 1e-9);
+    close(a.p, 0.990595673186839, 1e-10);
+    assert_eq!(a.share_between(), Some(0.0));
+}
+
+#[test]
+fn one_way_edge_cases() {
+    // Only the groups vary: every bit of the spread is theirs, and F is infinite.
+    let a = one_way_random(&[[1.0, 1.0], [2.0, 2.0]]).expect("fits");
+    assert_eq!((a.f, a.p, a.var_within), (f64::INFINITY, 0.0, 0.0));
+    close(a.var_between, 0.5, 1e-14);
+    assert_eq!(a.share_between(), Some(1.0));
+    // Shifting every value changes nothing.
+    let shifted: Vec<Vec<f64>> = BALANCED
+        .iter()
+        .map(|g| g.iter().map(|v| v + 100.0).collect())
+        .collect();
+    let (b, s) = (
+        one_way_random(&BALANCED).expect("fits"),
+        one_way_random(&shifted).expect("fits"),
+    );
+    close(s.var_between, b.var_between, 1e-6);
+    close(s.var_within, b.var_within, 1e-6);
+    let empty: [&[f64]; 2] = [&[1.0, 2.0], &[]];
+    let none: [&[f64]; 0] = [];
+    assert!(one_way_random(&[[1.0, 2.0, 3.0]]).is_none(), "one group");
+    assert!(one_way_random(&empty).is_none(), "an empty group");
+    assert!(
+        one_way_random(&[[1.0], [2.0]]).is_none(),
+        "no within-group df"
+    );
+    assert!(
+        one_way_random(&[[1.0, f64::NAN], [2.0, 3.0]]).is_none(),
+        "NaN"
+    );
+    assert!(
+        one_way_random(&[[1.0, 1.0], [1.0, 1.0]]).is_none(),
+        "no variation"
+    );
+    assert!(one_way_random(&none).is_none(), "nothing");
 }

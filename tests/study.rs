@@ -241,3 +241,130 @@ fn arms_of_a_split_repeat_share_its_data_and_threads_change_nothing() {
     .expect_err("refused");
     assert!(e.to_string().contains("repeat_mode"), "{e}");
 }
+
+/// New studies vary the split (it dominates on small data); a study file that does not name a
+/// mode means `seeds`, what it meant when it was written, so it re-runs to the same numbers.
+#[test]
+fn new_studies_vary_the_split_and_old_files_keep_seeds() {
+    use initlab::study::RepeatMode;
+    assert_eq!(StudySpec::default().repeat_mode, RepeatMode::Splits);
+    let old = StudySpec::from_json(r#"{"repeats": 4, "seed": 9}"#, "old.json").expect("old");
+    assert_eq!(old.repeat_mode, RepeatMode::Seeds);
+    let saved = StudySpec::default().to_json();
+    assert!(saved.contains(r#""repeat_mode": "splits""#), "{saved}");
+    let back = StudySpec::from_json(&saved, "new.json").expect("new");
+    assert_eq!(back, StudySpec::default());
+    let crossed = StudySpec::from_json(r#"{"repeats": 6, "repeat_mode": "splits:3"}"#, "x.json")
+        .expect("crossed");
+    assert_eq!(crossed.repeat_mode, RepeatMode::CrossedSplits(3));
+    assert!(crossed.to_json().contains(r#""repeat_mode": "splits:3""#));
+    // The benchmark is compared with a PyTorch reference trained on one fixed split.
+    let bench = initlab::bench::digits_8x3().expect("benchmark");
+    assert_eq!(bench.spec.repeat_mode, RepeatMode::Seeds);
+}
+
+/// `splits:S` needs 1 <= S <= repeats; the errors are one line and name the field.
+#[test]
+fn crossed_splits_are_validated() {
+    use initlab::study::RepeatMode;
+    assert_eq!(
+        "splits:3".parse::<RepeatMode>(),
+        Ok(RepeatMode::CrossedSplits(3))
+    );
+    assert_eq!(RepeatMode::CrossedSplits(3).to_string(), "splits:3");
+    for bad in ["splits:0", "splits:", "splits:x", "splits:-1"] {
+        let e = bad.parse::<RepeatMode>().expect_err(bad);
+        assert!(e.contains("splits:S") && !e.contains('\n'), "{bad}: {e}");
+    }
+    let mut spec = StudySpec {
+        repeats: 3,
+        repeat_mode: RepeatMode::CrossedSplits(4),
+        ..StudySpec::default()
+    };
+    let e = spec
+        .validate()
+        .expect_err("more splits than repeats")
+        .to_string();
+    assert!(
+        e.contains("'repeat_mode'") && e.contains("splits:4") && !e.contains('\n'),
+        "{e}"
+    );
+    spec.repeats = 4;
+    assert!(spec.validate().is_ok());
+    let e = StudySpec::from_json(r#"{"repeat_mode": "splits:0"}"#, "s.json").expect_err("S = 0");
+    assert!(
+        e.to_string().contains("s.json") && e.to_string().contains("splits:S"),
+        "{e}"
+    );
+}
+
+/// `splits:S`: repeat r trains on split r mod S, and split s is the one `splits` gives repeat s,
+/// so a repeat whose split index equals its own number trains exactly as under `splits`.
+#[test]
+fn crossed_splits_share_splits_and_match_plain_splits() {
+    use initlab::study::{RepeatMode, RunOptions, prepare_repeats, run_study_table};
+    use std::sync::atomic::AtomicBool;
+    let table = bundled_table("iris");
+    let mut spec = StudySpec {
+        data: "bundled:iris".into(),
+        repeats: 4,
+        repeat_mode: RepeatMode::CrossedSplits(2),
+        initializers: builtin(&["xavier-normal", "kaiming-normal"]),
+        ..StudySpec::default()
+    };
+    spec.prepare.target = "species".into();
+    spec.model.hidden = vec![16];
+    spec.train.epochs = 3;
+    let crossed = prepare_repeats(&spec, &table).expect("prepares");
+    assert_eq!(crossed.len(), 2, "one dataset per split");
+    let plain_spec = StudySpec {
+        repeat_mode: RepeatMode::Splits,
+        ..spec.clone()
+    };
+    let plain = prepare_repeats(&plain_spec, &table).expect("prepares");
+    assert_eq!(crossed[0].val_rows, plain[0].val_rows);
+    assert_eq!(crossed[1].val_rows, plain[1].val_rows);
+    assert_ne!(crossed[0].val_rows, crossed[1].val_rows);
+    let run = |s: &StudySpec| {
+        run_study_table(
+            s,
+            &table,
+            &RunOptions { threads: 2 },
+            &|_| {},
+            &AtomicBool::new(false),
+        )
+        .expect("runs")
+    };
+    let (c, p) = (run(&spec), run(&plain_spec));
+    let json = |r: &RunResult| serde_json::to_string(&r.epochs).expect("json");
+    for (i, (a, b)) in c.runs.iter().zip(&p.runs).enumerate() {
+        let same_split = a.repeat < 2;
+        assert_eq!(
+            json(a) == json(b),
+            same_split,
+            "run {i} (repeat {})",
+            a.repeat
+        );
+    }
+    // Repeats 0 and 2 share split 0, the study's fixed split, but not their draw: they train
+    // exactly as repeats 0 and 2 of `seeds` do.
+    assert_ne!(json(&c.runs[0]), json(&c.runs[2]));
+    let seeds = run(&StudySpec {
+        repeat_mode: RepeatMode::Seeds,
+        ..spec.clone()
+    });
+    for (a, b) in c.runs.iter().zip(&seeds.runs) {
+        let on_split_0 = a.repeat % 2 == 0;
+        assert_eq!(json(a) == json(b), on_split_0, "repeat {}", a.repeat);
+    }
+    // With S = repeats, splits:S is splits, bit for bit.
+    let full = StudySpec {
+        repeat_mode: RepeatMode::CrossedSplits(4),
+        ..spec.clone()
+    };
+    let f = run(&full);
+    assert_eq!(
+        serde_json::to_string(&f.runs).expect("json"),
+        serde_json::to_string(&p.runs).expect("json")
+    );
+}

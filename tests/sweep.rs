@@ -247,11 +247,13 @@ fn bad_axes_name_the_axis_and_the_value() {
         let e = Axis::parse_arg(arg).expect_err(arg).to_string();
         assert!(e.contains(expected), "{arg}: {e}");
     }
-    let mut spec = StudySpec::default();
-    spec.sweep = Some(Sweep {
-        axes: vec![Axis::Depth(vec![2]), Axis::Depth(vec![4])],
-        ..Sweep::default()
-    });
+    let spec = StudySpec {
+        sweep: Some(Sweep {
+            axes: vec![Axis::Depth(vec![2]), Axis::Depth(vec![4])],
+            ..Sweep::default()
+        }),
+        ..StudySpec::default()
+    };
     let e = spec.validate().expect_err("duplicate axis").to_string();
     assert!(
         e.contains("'sweep.depth'") && e.contains("given twice"),

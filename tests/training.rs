@@ -10,7 +10,7 @@ use initlab::data::bundled::Bundled;
 use initlab::data::{PrepareOptions, PreparedData, prepare};
 use initlab::init::{BiasInit, Initializer, init_arm};
 use initlab::model::ModelSpec;
-use initlab::study::{RunOptions, StudyResult, StudySpec, run_study};
+use initlab::study::{RepeatMode, RunOptions, StudyResult, StudySpec, run_study};
 use initlab::train::{ArmPlan, OptimizerKind, TrainEvent, TrainSpec, Trainer};
 
 fn data(name: &str) -> PreparedData {
@@ -31,6 +31,8 @@ fn spec(inits: &[&str], seeds: usize, epochs: usize) -> StudySpec {
     let mut s = StudySpec {
         initializers: inits.iter().map(|i| i.parse().expect(i)).collect(),
         repeats: seeds,
+        // One shared split: these tests are about training, and run on one prepared dataset.
+        repeat_mode: RepeatMode::Seeds,
         ..StudySpec::default()
     };
     s.train.epochs = epochs;

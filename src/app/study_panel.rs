@@ -163,7 +163,7 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
         )
         .labelled_by(l.id);
         ui.end_row();
-        repeat_mode(ui, &mut spec.repeat_mode);
+        repeat_mode(ui, &mut spec.repeat_mode, spec.repeats);
         let l = ui.label("Study seed");
         ui.add(egui::DragValue::new(&mut spec.seed))
             .labelled_by(l.id);
@@ -253,40 +253,68 @@ fn initializer_rows(spec: &mut StudySpec, colors: &Colors, ui: &mut egui::Ui) {
     }
 }
 
-/// What differs between repeats: nothing but the draw (seeds), the split, or the fold.
-fn repeat_mode(ui: &mut egui::Ui, mode: &mut RepeatMode) {
+/// What differs between repeats: nothing but the draw (seeds), the split, S splits crossed
+/// with the repeats, or the fold. K and S keep their last value while another mode is chosen.
+fn repeat_mode(ui: &mut egui::Ui, mode: &mut RepeatMode, repeats: usize) {
     let l = ui.label("Repeats vary");
     ui.horizontal(|ui| {
-        let mut k = match mode {
-            RepeatMode::Folds(k) => *k,
-            _ => 5,
+        let (mut k, mut s) = match *mode {
+            RepeatMode::Folds(k) => (k, (repeats / 2).max(1)),
+            RepeatMode::CrossedSplits(s) => (5, s),
+            _ => (5, (repeats / 2).max(1)),
         };
         egui::ComboBox::from_id_salt("repeat-mode")
-            .selected_text(match mode {
-                RepeatMode::Seeds => "weights only",
-                RepeatMode::Splits => "weights + split",
-                RepeatMode::Folds(_) => "weights + fold",
-            })
+            .selected_text(mode_label(*mode))
             .show_ui(ui, |ui| {
                 ui.selectable_value(mode, RepeatMode::Seeds, "weights only")
                     .on_hover_text("one train/validation split for the whole study");
                 ui.selectable_value(mode, RepeatMode::Splits, "weights + split")
                     .on_hover_text("each repeat draws its own stratified split");
+                ui.selectable_value(mode, RepeatMode::CrossedSplits(s), "weights × S splits")
+                    .on_hover_text(
+                        "S splits crossed with the repeats (repeat r uses split r mod S): the \
+                         report shows how much of the spread comes from the split and how much \
+                         from the initialization",
+                    );
                 ui.selectable_value(mode, RepeatMode::Folds(k), "weights + fold")
                     .on_hover_text("K-fold cross-validation: repeat r validates on fold r mod K");
             })
             .response
             .labelled_by(l.id);
-        if let RepeatMode::Folds(_) = mode {
-            ui.add(
-                egui::DragValue::new(&mut k)
-                    .range(2..=RepeatMode::MAX_FOLDS)
-                    .prefix("K = "),
-            );
-            *mode = RepeatMode::Folds(k);
+        match mode {
+            RepeatMode::Folds(_) => {
+                ui.add(
+                    egui::DragValue::new(&mut k)
+                        .range(2..=RepeatMode::MAX_FOLDS)
+                        .prefix("K = "),
+                );
+                *mode = RepeatMode::Folds(k);
+            }
+            RepeatMode::CrossedSplits(_) => {
+                ui.add(
+                    egui::DragValue::new(&mut s)
+                        .range(1..=*Limits::REPEATS.end())
+                        .clamp_existing_to_range(false)
+                        .prefix("S = "),
+                )
+                .on_hover_text(
+                    "at most the number of repeats; 2+ repeats per split separate the sources",
+                );
+                *mode = RepeatMode::CrossedSplits(s);
+            }
+            _ => {}
         }
     });
     ui.end_row();
+}
+
+fn mode_label(mode: RepeatMode) -> &'static str {
+    match mode {
+        RepeatMode::Seeds => "weights only",
+        RepeatMode::Splits => "weights + split",
+        RepeatMode::CrossedSplits(_) => "weights × S splits",
+        RepeatMode::Folds(_) => "weights + fold",
+    }
 }
 
 /// The editable parameter of an initializer, if it has one.

@@ -43,7 +43,9 @@ pub struct RunArgs {
     #[arg(long, visible_alias = "seeds")]
     pub repeats: Option<usize>,
     /// What else differs between repeats: seeds (nothing: one split), splits (each repeat its
-    /// own stratified split) or folds:K (K-fold cross-validation).
+    /// own stratified split; the default of a study built from flags), splits:S (S splits
+    /// crossed with the repeats: the report splits the spread into split and seed) or folds:K
+    /// (K-fold cross-validation). A study file without repeat_mode means seeds.
     #[arg(long = "repeat-mode")]
     pub repeat_mode: Option<String>,
     #[arg(long)]

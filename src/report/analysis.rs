@@ -3,6 +3,7 @@
 
 use super::findings;
 use super::format::p_text;
+use super::spread::{Spread, spread};
 use crate::data::Task;
 use crate::stats::{PairedT, Wilcoxon, holm, mean, paired_t, welch, wilcoxon};
 use crate::study::{InitSummary, final_val_losses, summarize};
@@ -144,6 +145,9 @@ pub struct Analysis {
     pub repeats: usize,
     /// Names the validation score wherever the report shows it.
     pub task: Task,
+    /// How much of the spread over repeats the split and the initialization make, where the
+    /// design can tell.
+    pub spread: Spread,
 }
 
 /// Tolerance of "epochs to reach the best arm's final loss".
@@ -153,9 +157,11 @@ pub fn analyze(r: &StudyResult) -> Analysis {
     let chance_loss = chance_loss(r);
     let mut rows = ranked_rows(r);
     compare_with_best(r, &mut rows);
+    let spread = spread(r, &rows);
     Analysis {
         headline: findings::headline(&rows, r.spec.repeats, r.data.task),
-        findings: findings::findings(&rows, r, chance_loss),
+        findings: findings::findings(&rows, r, chance_loss, &spread),
+        spread,
         rows,
         chance_loss,
         repeats: r.spec.repeats,

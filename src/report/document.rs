@@ -6,6 +6,7 @@ use super::charts::Chart;
 use super::format::{count, num, p_text, pm};
 use super::layers::layers_section;
 use super::setup::study_section;
+use super::spread::spread_section;
 use crate::study::{RepeatMode, StudyResult};
 
 /// Text pieces: `Plain` is initlab's own wording, `User` came from the user's file and is
@@ -54,6 +55,7 @@ pub fn build<'a>(
     let mut doc = title_and_headline(r, a);
     doc.extend(curves_section(charts));
     doc.extend(ranking_section(r, a));
+    doc.extend(spread_section(&a.spread, r.spec.repeats));
     doc.extend(findings_section(a));
     doc.extend(layers_section(r, layer_charts));
     doc.extend(theory);

@@ -3,6 +3,7 @@
 
 use super::analysis::{Comparison, RankRow, When, layer_profile};
 use super::format::{count, fold, num, p_text, pm, ratio};
+use super::spread::{self, Spread};
 use crate::data::Task;
 use crate::stats::min_attainable_p;
 use crate::study::StudyResult;
@@ -75,13 +76,19 @@ fn lead_over_others(rows: &[RankRow], best: &RankRow) -> Vec<String> {
 }
 
 /// Findings about the ranking: per initializer, then about the study as a whole.
-pub(super) fn findings(rows: &[RankRow], r: &StudyResult, chance: f64) -> Vec<String> {
+pub(super) fn findings(
+    rows: &[RankRow],
+    r: &StudyResult,
+    chance: f64,
+    spread: &Spread,
+) -> Vec<String> {
     let best = rows.first().and_then(|b| b.summary.final_val_loss_mean);
     let mut out: Vec<String> = rows
         .iter()
         .flat_map(|row| row_findings(row, r, chance, best))
         .collect();
     out.extend(indistinguishable(rows, r.spec.repeats));
+    out.extend(spread::finding(spread));
     if r.spec.repeats < 2 {
         out.push("With one repeat per initializer, differences cannot be tested for significance; run the study again with 3 or more repeats per initializer.".into());
     }

@@ -12,6 +12,7 @@ mod histograms;
 mod layers;
 mod render;
 mod setup;
+mod spread;
 pub mod sweep;
 mod theory;
 mod ticks;
@@ -26,6 +27,7 @@ pub use analysis::{
 };
 pub use compare::{Comparison as CrossComparison, compare, write_comparison};
 pub use format::{num, p_text, pm};
+pub use spread::{Spread, SpreadRow};
 pub use sweep::{render_sweep, write_sweep_report};
 
 use crate::files::write_atomic;

@@ -2,6 +2,7 @@
 //! Every test documents its source and the scipy/statsmodels call it matches; tests/stats.rs
 //! checks them against numbers from those calls.
 
+mod anova;
 mod describe;
 mod friedman;
 mod multiple;
@@ -10,6 +11,7 @@ mod special;
 mod t;
 mod wilcoxon;
 
+pub use anova::{OneWay, f_sf, one_way_random};
 pub use describe::{ci95, mean, std_dev};
 pub use friedman::{Friedman, friedman, nemenyi_cd, nemenyi_q};
 pub use multiple::holm;

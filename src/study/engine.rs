@@ -7,6 +7,7 @@
 //! Order of the items: point-major (the grid's row-major order), then the point's arms
 //! (initializer-major, then repeat), as [`StudySpec::arms`] lists them.
 
+use std::ops::Range;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -39,6 +40,8 @@ struct Item {
 
 /// What one item produced.
 pub struct ItemOutcome {
+    /// The item's index in the study's item order.
+    pub global: usize,
     pub run: RunResult,
     /// Wall seconds per optimizer step of the item's group (all its arms together).
     pub seconds_per_step: Option<f64>,
@@ -59,8 +62,8 @@ fn items(points: &[PointWork<'_>]) -> Vec<Item> {
     let mut out = Vec::new();
     for (p, w) in points.iter().enumerate() {
         for arm in w.spec.arms() {
-            // One split per repeat, one per distinct split, or one for all.
-            let data = arm.repeat % w.datas.len().max(1);
+            // One split for all, one per repeat, or one per distinct split.
+            let data = w.spec.repeat_mode.data_index(arm.repeat) % w.datas.len().max(1);
             out.push(Item {
                 global: out.len(),
                 point: p,
@@ -109,15 +112,25 @@ fn groups(points: &[PointWork<'_>], items: &[Item], threads: usize) -> Vec<Vec<I
         .collect()
 }
 
-/// Trains every arm of every point on `threads` threads and returns one outcome per item, in
-/// item order. Stops between steps when `cancel` is set, keeping every completed epoch.
+/// How many work items `points` hold.
+pub fn item_count(points: &[PointWork<'_>]) -> usize {
+    points.iter().map(|p| p.spec.arms().len()).sum()
+}
+
+/// Trains the items of `points` whose index is in `only` (a shard; all of them with
+/// `0..item_count`) on `threads` threads and returns one outcome per item, in item order.
+/// Stops between steps when `cancel` is set, keeping every completed epoch.
 pub fn train_points(
     points: &[PointWork<'_>],
+    only: Range<usize>,
     threads: usize,
     emit: &(dyn Fn(StudyEvent) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Vec<ItemOutcome>, StudyError> {
-    let items = items(points);
+    let items: Vec<Item> = items(points)
+        .into_iter()
+        .filter(|it| only.contains(&it.global))
+        .collect();
     let groups = groups(points, &items, threads);
     let workers = threads.clamp(1, groups.len().max(1));
     let trained = std::thread::scope(|s| {
@@ -146,7 +159,9 @@ pub fn train_points(
     })?;
     let mut out: Vec<Option<ItemOutcome>> = (0..items.len()).map(|_| None).collect();
     for (global, o) in trained {
-        out[global] = Some(o);
+        if let Some(slot) = global.checked_sub(only.start).and_then(|k| out.get_mut(k)) {
+            *slot = Some(o);
+        }
     }
     Ok(out.into_iter().flatten().collect())
 }
@@ -209,6 +224,7 @@ fn train_group(
 
 fn outcome(it: &Item, plan: ArmPlan, o: ArmOutcome, seconds_per_step: Option<f64>) -> ItemOutcome {
     ItemOutcome {
+        global: it.global,
         run: RunResult {
             initializer: it.arm.initializer.to_string(),
             repeat: it.arm.repeat,

@@ -51,7 +51,10 @@ pub struct StudySpec {
     #[serde(alias = "seeds")]
     pub repeats: usize,
     /// What differs between repeats besides the weights and batch order: nothing (`seeds`),
-    /// the split (`splits`), or the cross-validation fold (`folds:K`).
+    /// the split (`splits`), S splits crossed with the repeats (`splits:S`), or the
+    /// cross-validation fold (`folds:K`). A file without it means `seeds`, what every study
+    /// file meant before repeat modes, so old files re-run unchanged; new studies use `splits`.
+    #[serde(default = "RepeatMode::unspecified")]
     pub repeat_mode: RepeatMode,
     /// The study seed: fixes the split, every batch order and every initial weight.
     pub seed: u64,
@@ -77,7 +80,8 @@ impl Default for StudySpec {
             train: TrainSpec::default(),
             initializers: builtin(&CLASSIC_FIVE),
             repeats: 3,
-            repeat_mode: RepeatMode::Seeds,
+            // On small data the split moves results far more than the draw (see `RepeatMode`).
+            repeat_mode: RepeatMode::Splits,
             seed: 0,
             diagnostics: true,
             sweep: None,
@@ -201,6 +205,9 @@ impl StudySpec {
             return Err(StudyError::invalid("target", "name the target column"));
         }
         Limits::check(self)?;
+        self.repeat_mode
+            .check(self.repeats)
+            .map_err(|m| StudyError::invalid("repeat_mode", m))?;
         if let Some(sweep) = &self.sweep {
             sweep.validate()?;
             for p in self.points() {

@@ -7,12 +7,12 @@ use std::time::Instant;
 
 use rand::seq::SliceRandom;
 
-use super::engine::{PointWork, train_points};
+use super::engine::{PointWork, item_count, train_points};
 use super::summary::summarize;
 use super::{
     Environment, RepeatMode, RunResult, StudyError, StudyResult, StudySpec, estimate_memory,
 };
-use crate::data::{LoadProgress, PreparedData, Table, prepare, prepare_split};
+use crate::data::{DataSummary, LoadProgress, PreparedData, Table, prepare, prepare_split};
 use crate::diagnostics::PROBE_ROWS;
 use crate::rng::{derive_rng, stream};
 use crate::train::{TrainEvent, steps_per_epoch};
@@ -44,11 +44,7 @@ pub fn total_steps(spec: &StudySpec, data: &PreparedData, threads: usize) -> usi
         _ => data.n_train(),
     };
     let arms = spec.arms().len().max(1);
-    let splits = if spec.repeat_mode.varies_data() {
-        spec.repeats.max(1)
-    } else {
-        1
-    };
+    let splits = spec.repeat_mode.datasets(spec.repeats).max(1);
     let chunk = arms.div_ceil(threads.clamp(1, arms)).max(1);
     let groups = splits * (arms / splits).max(1).div_ceil(chunk);
     groups * spec.train.epochs * steps_per_epoch(n_train, spec.train.batch_size)
@@ -65,15 +61,18 @@ pub fn load_data(
     Ok((table, prepared))
 }
 
-/// The data of every repeat: one prepared split shared by all (`seeds`), or one per repeat,
-/// each standardised on its own training rows.
+/// The distinct datasets of a study, indexed by [`RepeatMode::data_index`]: one prepared split
+/// shared by all repeats (`seeds`), one per repeat (`splits`, `folds:K`), or one per split that
+/// several repeats share (`splits:S`); each is standardised on its own training rows.
 pub fn prepare_repeats(spec: &StudySpec, table: &Table) -> Result<Vec<PreparedData>, StudyError> {
-    if !spec.repeat_mode.varies_data() {
+    let mode = spec.repeat_mode;
+    if !mode.varies_data() {
         return Ok(vec![prepare(table, &spec.prepare, spec.seed)?]);
     }
-    (0..spec.repeats)
-        .map(|r| {
-            let plan = spec.repeat_mode.plan(r);
+    (0..mode.datasets(spec.repeats))
+        .map(|d| {
+            // Dataset d is first used by repeat d, whose plan it is.
+            let plan = mode.plan(d);
             Ok(prepare_split(table, &spec.prepare, spec.seed, plan)?)
         })
         .collect()
@@ -116,7 +115,8 @@ pub fn run_study(
     run_repeats(spec, std::slice::from_ref(data), options, emit, cancel)
 }
 
-/// Trains `spec` where repeat r uses `datas[r mod datas.len()]`: one point of the engine.
+/// Trains `spec` where repeat r uses `datas[spec.repeat_mode.data_index(r)]`: one point of
+/// the engine.
 fn run_repeats(
     spec: &StudySpec,
     datas: &[PreparedData],
@@ -139,15 +139,16 @@ fn run_repeats(
         datas,
         probes: &probes,
     };
-    let outcomes = train_points(std::slice::from_ref(&point), threads, emit, cancel)?;
+    let points = std::slice::from_ref(&point);
+    let outcomes = train_points(points, 0..item_count(points), threads, emit, cancel)?;
     let runs: Vec<RunResult> = outcomes.into_iter().map(|o| o.run).collect();
-    Ok(study_result(spec, first, runs, threads, started))
+    Ok(study_result(spec, &first.summary, runs, threads, started))
 }
 
 /// A point's result from its runs (in arm order).
 pub(crate) fn study_result(
     spec: &StudySpec,
-    data: &PreparedData,
+    data: &DataSummary,
     runs: Vec<RunResult>,
     threads: usize,
     started: Instant,
@@ -161,7 +162,7 @@ pub(crate) fn study_result(
     let summary = summarize(&spec.initializer_names(), &runs);
     StudyResult {
         spec: spec.clone(),
-        data: data.summary.clone(),
+        data: data.clone(),
         runs,
         summary,
         environment: Environment::current(threads),

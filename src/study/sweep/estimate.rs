@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use super::run::prepare_points;
 use crate::data::{PreparedData, Table, Targets};
-use crate::study::engine::{PointWork, train_points};
+use crate::study::engine::{PointWork, item_count, train_points};
 use crate::study::{StudyError, StudySpec};
 use crate::train::steps_per_epoch;
 
@@ -93,8 +93,10 @@ fn calibrate(prep: &super::run::Prepared, p: usize) -> Result<f64, StudyError> {
         probes: &probes,
     };
     let started = Instant::now();
+    let points = std::slice::from_ref(&work);
     train_points(
-        std::slice::from_ref(&work),
+        points,
+        0..item_count(points),
         1,
         &|_| {},
         &AtomicBool::new(false),

@@ -1,13 +1,16 @@
 //! Running a sweep: one table per dataset, each point's data prepared once per dataset, every
 //! (point, arm) trained by the engine, and each point's runs judged for trainability.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
+
 use super::{Axis, DataEntry, trainability};
-use crate::data::{LoadProgress, PreparedData, Table, guess_target};
-use crate::study::engine::{PointWork, train_points};
+use crate::data::{DataSummary, LoadProgress, PreparedData, Table, guess_target};
+use crate::study::engine::{ItemOutcome, PointWork, item_count, train_points};
 use crate::study::run::study_result;
 use crate::study::{
     Environment, MemoryEstimate, PointResult, RunOptions, StudyError, StudyEvent, StudySpec,
@@ -157,6 +160,30 @@ pub fn run_sweep(
     cancel: &AtomicBool,
 ) -> Result<SweepResult, StudyError> {
     let started = Instant::now();
+    let (metas, outcomes) = run_items(spec, tables, None, options, emit, cancel)?;
+    let threads = options.threads.max(1);
+    Ok(assemble(spec, &metas, outcomes, threads, started))
+}
+
+/// What a point's result needs besides its runs: its data's summary, the steps per epoch and
+/// the chance level (kept in shard files, so that merging needs no data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointMeta {
+    pub data: DataSummary,
+    pub steps_per_epoch: usize,
+    pub chance: Option<f64>,
+}
+
+/// Trains the items in `only` (every item with `None`) and returns every point's meta and the
+/// outcomes, in item order.
+pub fn run_items(
+    spec: &StudySpec,
+    tables: &[Table],
+    only: Option<Range<usize>>,
+    options: &RunOptions,
+    emit: &(dyn Fn(StudyEvent) + Sync),
+    cancel: &AtomicBool,
+) -> Result<(Vec<PointMeta>, Vec<ItemOutcome>), StudyError> {
     let prep = prepare_points(spec, tables)?;
     let threads = options.threads.max(1);
     let sizes: Vec<(usize, usize)> = prep
@@ -179,42 +206,56 @@ pub fn run_sweep(
             probes: &prep.datas[k].1,
         })
         .collect();
-    let mut outcomes = train_points(&work, threads, emit, cancel)?.into_iter();
+    let only = only.unwrap_or(0..item_count(&work));
+    let outcomes = train_points(&work, only, threads, emit, cancel)?;
+    let metas = work
+        .iter()
+        .map(|w| {
+            let data = &w.datas[0];
+            PointMeta {
+                data: data.summary.clone(),
+                steps_per_epoch: steps_per_epoch(data.n_train(), w.spec.train.batch_size),
+                chance: majority_share(data),
+            }
+        })
+        .collect();
+    Ok((metas, outcomes))
+}
+
+/// The sweep's result from every item's outcome (`outcomes` in item order, each item once).
+pub fn assemble(
+    spec: &StudySpec,
+    metas: &[PointMeta],
+    outcomes: Vec<ItemOutcome>,
+    threads: usize,
+    started: Instant,
+) -> SweepResult {
     let rule = spec.sweep.as_ref().map(|s| s.rule).unwrap_or_default();
-    let mut points = Vec::with_capacity(work.len());
-    for (p, w) in prep.points.iter().zip(&work) {
+    let mut outcomes = outcomes.into_iter();
+    let mut points = Vec::with_capacity(metas.len());
+    for (p, meta) in spec.points().into_iter().zip(metas) {
         let n = p.spec.arms().len();
-        let taken: Vec<_> = outcomes.by_ref().take(n).collect();
-        let data = &w.datas[0];
-        let spe = steps_per_epoch(data.n_train(), p.spec.train.batch_size);
-        let chance = majority_share(data);
+        let taken: Vec<ItemOutcome> = outcomes.by_ref().take(n).collect();
+        let budget = (meta.steps_per_epoch, p.spec.train.epochs);
         let judged = taken
             .iter()
-            .map(|o| {
-                trainability(
-                    &o.run,
-                    &rule,
-                    (spe, p.spec.train.epochs),
-                    chance,
-                    o.seconds_per_step,
-                )
-            })
+            .map(|o| trainability(&o.run, &rule, budget, meta.chance, o.seconds_per_step))
             .collect();
         let runs = taken.into_iter().map(|o| o.run).collect();
         points.push(PointResult {
-            coords: p.coords.clone(),
-            result: study_result(&p.spec, data, runs, threads, started),
+            coords: p.coords,
+            result: study_result(&p.spec, &meta.data, runs, threads, started),
             trainability: judged,
         });
     }
     let completed = points.iter().all(|p| p.result.completed);
-    Ok(SweepResult {
+    SweepResult {
         spec: spec.clone(),
         points,
         environment: Environment::current(threads),
         wall_seconds: started.elapsed().as_secs_f64(),
         completed,
-    })
+    }
 }
 
 /// Classification: the share of the most frequent class in the validation rows (what always
