@@ -93,6 +93,11 @@ pub struct RunArgs {
     /// activation, batch, data.
     #[arg(long = "sweep", value_name = "NAME=VALUES")]
     pub sweep: Vec<String>,
+    /// Train only shard i of n (0-based) of the study's work items and write
+    /// OUT/part-i-of-n.json; `auto` reads the index (and count) from Slurm's
+    /// SLURM_ARRAY_TASK_ID/_MIN/_COUNT, `auto/N` from Kubernetes' JOB_COMPLETION_INDEX.
+    #[arg(long)]
+    pub shard: Option<String>,
     /// Allow a sweep of more networks than the default limit.
     #[arg(long = "max-networks")]
     pub max_networks: Option<usize>,

@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod run;
+mod shard;
 mod sweep;
 mod theory;
 
@@ -46,6 +47,8 @@ enum Command {
     Report(ReportArgs),
     /// Mean-field theory: a point of the phase diagram, or each initializer of a study.
     Theory(theory::TheoryArgs),
+    /// Merge the part files of a sharded study (`run --shard i/n`) into one result and report.
+    Merge(shard::MergeArgs),
 }
 
 #[derive(Args)]
@@ -115,6 +118,7 @@ pub fn main() -> i32 {
         Some(Command::Bench(args)) => commands::bench(&args).map(|()| 0),
         Some(Command::Inspect(args)) => commands::inspect(&args).map(|()| 0),
         Some(Command::Report(args)) => commands::report(&args).map(|()| 0),
+        Some(Command::Merge(args)) => shard::merge_cli(&args).map(|()| 0),
         Some(Command::Compare(args)) => commands::compare(&args).map(|()| 0),
         Some(Command::Theory(args)) => theory::theory(&args).map(|()| 0),
     };

@@ -22,6 +22,9 @@ pub const INTERRUPTED: i32 = 130;
 /// Runs the study; returns the exit status (0, or [`INTERRUPTED`] after a signal).
 pub fn run(args: &RunArgs) -> Result<i32> {
     let (spec, base) = build_spec(args)?;
+    if let Some(shard) = &args.shard {
+        return super::shard::run_shard_cli(args, &spec, shard);
+    }
     if spec.is_sweep() {
         return super::sweep::run_sweep_cli(args, &spec, base.as_deref());
     }

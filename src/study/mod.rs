@@ -7,6 +7,7 @@ mod memory;
 mod repeats;
 mod result;
 mod run;
+pub mod shard;
 mod summary;
 pub mod sweep;
 
@@ -298,6 +299,8 @@ pub enum StudyError {
     Worker(String),
     #[error("{0}")]
     TooBig(MemoryEstimate),
+    #[error("cannot merge: {0}")]
+    Merge(String),
 }
 
 impl StudyError {
