@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use axis::{AXIS_NAMES, Axis, AxisError, DEPTH, DataEntry, Scale, canonical};
 pub use estimate::{SweepEstimate, estimate};
-pub use run::{data_entries, load_tables, run_sweep, sweep_memory};
+pub use run::{PointJudge, data_entries, empty_points, load_tables, run_sweep, sweep_memory};
 pub use trainability::{Trainability, TrainedRule, trainability};
 
 use super::{StudyError, StudySpec};
