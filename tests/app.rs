@@ -667,7 +667,10 @@ fn a_bad_sweep_value_is_an_inline_error_and_a_big_grid_asks_first() {
     }
     let mut h = harness(InitlabApp::new(state));
     ready(&mut h);
-    assert!(h.query_by_label_contains("1200 networks").is_some());
+    assert!(
+        h.query_by_label_contains("200 points, 1200 networks")
+            .is_some()
+    );
     h.get_by_label("Run").click();
     h.step();
     assert!(!h.state().is_running());

@@ -332,6 +332,20 @@ impl InitlabApp {
     fn welcome(&self, ui: &mut egui::Ui) {
         let spec = &self.state.spec;
         ui.add_space(40.0);
+        if spec.is_sweep() {
+            ui.vertical_centered(|ui| {
+                ui.heading("Press Run to train the sweep");
+                ui.label(format!(
+                    "{} points × {} initializer(s) × {} repeat(s): {} networks (the Sweep \
+                     section of the study panel sets the axes).",
+                    spec.sweep.as_ref().map_or(1, |s| s.point_count()),
+                    spec.initializers.len(),
+                    spec.repeats,
+                    spec.network_count()
+                ));
+            });
+            return;
+        }
         ui.vertical_centered(|ui| {
             ui.heading("Press Run to train the study");
             ui.label(format!(

@@ -9,7 +9,7 @@ use egui_plot::{FilledArea, GridMark, HoverPosition, Line, Plot, Points};
 
 use super::colors::Colors;
 use super::sweep_live::SweepRun;
-use super::widgets::{log_grid, tick_label};
+use super::widgets::tick_label;
 use crate::report::sweep::charts::{axis_title, position};
 use crate::study::sweep::Axis;
 
@@ -175,11 +175,33 @@ fn base_plot<'a>(axis: &Axis, xs: &[f64], loss: bool) -> Plot<'a> {
             HoverPosition::Elsewhere { .. } => None,
         });
     if loss {
-        plot.y_grid_spacer(log_grid)
+        plot.y_grid_spacer(loss_grid)
             .y_axis_formatter(|mark, _| tick_label(10f64.powf(mark.value)))
             .y_axis_label("log scale")
     } else {
         plot.default_y_bounds(-0.05, 1.05)
             .y_axis_formatter(|mark, _| format!("{:.0}%", 100.0 * mark.value))
     }
+}
+
+/// Decades, and 2 and 5 within each when fewer than three decades show, all labelled: a
+/// frontier's losses often span less than a decade, where decades alone leave one label.
+fn loss_grid(input: egui_plot::GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    if !(lo.is_finite() && hi.is_finite()) || hi - lo > 60.0 {
+        return Vec::new();
+    }
+    let within: &[f64] = if hi - lo < 3.0 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0]
+    };
+    ((lo.floor() as i32)..=(hi.ceil() as i32))
+        .flat_map(|d| within.iter().map(move |m| f64::from(d) + m.log10()))
+        .filter(|v| *v >= lo && *v <= hi)
+        .map(|value| GridMark {
+            value,
+            step_size: 1.0,
+        })
+        .collect()
 }

@@ -16,6 +16,8 @@ const CELL: egui::Vec2 = vec2(46.0, 28.0);
 /// Room for the second axis's labels left of the cells, and the first's below.
 const LEFT: f32 = 56.0;
 const BOTTOM: f32 = 34.0;
+/// Space between panels.
+const GAP: f32 = 12.0;
 
 /// Draws every panel; returns the point the user clicked.
 pub fn ui(
@@ -36,20 +38,27 @@ pub fn ui(
         if let Some(z) = z {
             ui.strong(format!("{} {}", z.name(), z.label(zi)));
         }
-        ui.horizontal_wrapped(|ui| {
-            for (j, init) in run.analysis.inits.iter().enumerate() {
-                if hidden.contains(init) {
-                    continue;
+        // Panels per row from their width: a wrapping layout cannot know a panel's width
+        // before drawing it, and the last one ran off the edge.
+        let width = LEFT + CELL.x * x.len() as f32 + GAP;
+        let per_row = ((ui.available_width() + GAP) / width).floor().max(1.0) as usize;
+        let shown: Vec<usize> = (0..run.analysis.inits.len())
+            .filter(|&j| !hidden.contains(&run.analysis.inits[j]))
+            .collect();
+        for chunk in shown.chunks(per_row) {
+            ui.horizontal(|ui| {
+                for &j in chunk {
+                    let init = &run.analysis.inits[j];
+                    ui.vertical(|ui| {
+                        ui.colored_label(colors.of(init), init);
+                        let got = panel(ui, run, (x, y), (j, zi));
+                        clicked = clicked.or(got);
+                    });
+                    ui.add_space(GAP);
                 }
-                ui.vertical(|ui| {
-                    ui.colored_label(colors.of(init), init);
-                    let got = panel(ui, run, (x, y), (j, zi));
-                    clicked = clicked.or(got);
-                });
-                ui.add_space(12.0);
-            }
-        });
-        ui.add_space(6.0);
+            });
+            ui.add_space(6.0);
+        }
     }
     clicked
 }
@@ -186,7 +195,7 @@ fn hover_text(name: &str, cell: &Cell, done: bool) -> String {
 
 /// The colour scale, in one line.
 fn scale_legend(ui: &mut egui::Ui) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("share of repeats that trained:");
         for f in [0.0, 0.25, 0.5, 0.75, 1.0] {
             let (rect, _) = ui.allocate_exact_size(vec2(22.0, 14.0), Sense::hover());

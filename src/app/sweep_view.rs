@@ -8,7 +8,7 @@ use super::live::Running;
 use super::messages::estimate_text;
 use super::sweep_live::SweepRun;
 use super::widgets::legend;
-use super::{InitlabApp, Tab, sweep_frontier, sweep_heatmap};
+use super::{InitlabApp, Tab, sweep_frontier, sweep_heatmap, sweep_table};
 use crate::study::sweep::DEFAULT_MAX_NETWORKS;
 
 const WARN: egui::Color32 = egui::Color32::from_rgb(190, 110, 0);
@@ -48,13 +48,12 @@ impl InitlabApp {
             .as_ref()
             .map_or(&[][..], |s| &s.axes[..]);
         let (colors, hidden) = (&self.state.colors, &self.view.hidden);
-        let clicked = match axes {
-            [axis] => {
-                let got = sweep_frontier::ui(ui, run, axis, colors, hidden);
-                got.or(point_buttons(ui, run))
-            }
+        let charted = match axes {
+            [axis] => sweep_frontier::ui(ui, run, axis, colors, hidden),
             _ => sweep_heatmap::ui(ui, run, axes, colors, hidden),
         };
+        ui.add_space(8.0);
+        let clicked = charted.or(sweep_table::ui(ui, run, colors));
         if let Some(p) = clicked {
             self.view.sweep_point = Some(p);
             self.view.tab = Tab::Curves;
@@ -202,30 +201,6 @@ fn same_sweep(ran: &crate::study::StudySpec, current: &crate::study::StudySpec) 
             .map(|f| f.to_os_string())
     };
     a == *current && name(&ran.data) == name(&current.data)
-}
-
-/// A button per point of a one-axis sweep (also how a keyboard opens one).
-fn point_buttons(ui: &mut egui::Ui, run: &SweepRun) -> Option<usize> {
-    let mut clicked = None;
-    ui.horizontal_wrapped(|ui| {
-        ui.label("Open a point:");
-        for p in 0..run.result.points.len() {
-            let label = run.point_label(p);
-            let mark = if run.point_done(p) || !run.is_live() {
-                ""
-            } else {
-                " …"
-            };
-            if ui
-                .button(format!("{label}{mark}"))
-                .on_hover_text("its curves, layers and results table")
-                .clicked()
-            {
-                clicked = Some(p);
-            }
-        }
-    });
-    clicked
 }
 
 /// The progress bar of a running sweep: network-epochs done and points finished.
