@@ -681,4 +681,75 @@ fn a_bad_sweep_value_is_an_inline_error_and_a_big_grid_asks_first() {
     h.get_by_label("Cancel").click();
     h.run_steps(2);
     assert!(h.query_by_label("Run anyway").is_none());
+
+    // A data entry that fails to load: the error names it beside the sweep.
+    let mut state = small_sweep();
+    if let Some(s) = &mut state.spec.sweep {
+        s.axes = vec![
+            initlab::study::Axis::parse_arg("data=bundled:iris,no-such-file.csv").expect("axis"),
+        ];
+    }
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "the sweep to fail", |a| !a.is_running());
+    h.step();
+    let failed = h
+        .query_by_label_contains("The last sweep failed")
+        .expect("the failure is shown in the sweep section");
+    let text = format!("{failed:?}");
+    assert!(text.contains("no-such-file.csv"), "{text}");
+    assert!(h.state().sweep().is_none());
+}
+
+/// Stop keeps every finished point and the finished epochs of the others; points fill in
+/// while the sweep trains.
+#[test]
+fn stopping_a_sweep_keeps_its_finished_points() {
+    let mut state = small_sweep();
+    state.spec.data = "bundled:digits".into();
+    state.spec.train.epochs = 200;
+    if let Some(s) = &mut state.spec.sweep {
+        s.axes = vec![initlab::study::Axis::parse_arg("depth=1..8").expect("axis")];
+    }
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "a first finished point", |a| {
+        a.sweep()
+            .is_some_and(|s| s.points.iter().any(|p| p.result.completed))
+    });
+    assert!(
+        h.state().is_running(),
+        "the first point finished before the sweep"
+    );
+    let done: Vec<usize> = (0..8)
+        .filter(|&p| {
+            h.state()
+                .sweep()
+                .is_some_and(|s| s.points[p].result.completed)
+        })
+        .collect();
+    h.get_by_label("Stop").click();
+    h.step();
+    wait_until(&mut h, "the sweep to stop", |a| !a.is_running());
+    let sweep = h.state().sweep().expect("partial sweep kept");
+    assert!(!sweep.completed);
+    assert_eq!(sweep.points.len(), 8);
+    for p in done {
+        assert!(sweep.points[p].result.completed, "point {p} stays finished");
+    }
+    let partial = sweep.points.iter().flat_map(|p| &p.result.runs);
+    assert!(partial.clone().all(|r| r.epochs.len() <= 201));
+    assert!(
+        partial.clone().any(|r| r.epochs.len() < 201),
+        "some runs were stopped"
+    );
+    assert!(
+        h.state()
+            .status()
+            .is_some_and(|s| s.text.contains("finished points and epochs kept"))
+    );
 }
