@@ -555,3 +555,227 @@ fn the_repeat_mode_selector_offers_crossed_splits() {
         RepeatMode::CrossedSplits(3)
     );
 }
+
+/// A 2 x 2 sweep on iris (depth 1, 2 x gain 0.5, 1), two initializers, one repeat, 2 epochs.
+fn small_sweep() -> State {
+    let mut state = State::default();
+    let spec = &mut state.spec;
+    spec.data = "bundled:iris".into();
+    spec.model.hidden = vec![8];
+    spec.initializers = vec![
+        "xavier-normal".parse().expect("init"),
+        "kaiming-normal".parse().expect("init"),
+    ];
+    spec.repeats = 1;
+    spec.train.epochs = 2;
+    spec.sweep = Some(initlab::study::Sweep {
+        axes: vec![
+            initlab::study::Axis::parse_arg("depth=1,2").expect("axis"),
+            initlab::study::Axis::parse_arg("gain=0.5,1").expect("axis"),
+        ],
+        ..Default::default()
+    });
+    state
+}
+
+/// Issue 14: Run trains every point of the sweep, the Sweep tab shows a heatmap cell per point
+/// and initializer, and clicking a cell opens that point's curves and table. The numbers are
+/// the headless engine's (`initlab run --study`), and the export and a reopened results file
+/// show the same sweep without re-training.
+#[test]
+fn a_sweep_runs_and_a_heatmap_cell_opens_its_point() {
+    let mut h = harness(InitlabApp::new(small_sweep()));
+    ready(&mut h);
+    let spec = h.state().state.spec.clone();
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(h.state().is_running());
+    wait_until(&mut h, "the sweep to finish", |a| !a.is_running());
+    let sweep = h.state().sweep().expect("a sweep result").clone();
+    assert!(sweep.completed, "{:?}", h.state().status());
+    assert_eq!(sweep.points.len(), 4);
+    assert!(
+        h.query_by_label_contains("share of repeats that trained")
+            .is_some()
+    );
+    // The same numbers as the library's run (what `initlab run --study` calls).
+    let (resolved, tables) =
+        initlab::study::sweep::load_tables(&spec, None, &mut |_| {}).expect("tables");
+    let headless = initlab::study::sweep::run_sweep(
+        &resolved,
+        &tables,
+        &initlab::study::RunOptions { threads: 1 },
+        &|_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+    .expect("runs");
+    for (a, b) in sweep.points.iter().zip(&headless.points) {
+        assert_eq!(a.result.runs, b.result.runs, "point {:?}", a.coords);
+        assert_eq!(a.trainability, b.trainability);
+    }
+    // Click the cell of xavier-normal at depth 2, gain 1 (the fourth point).
+    h.get_by_label("xavier-normal at depth 2, gain 1").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().open_point(),
+        Some((3, "depth 2, gain 1".to_owned()))
+    );
+    assert!(
+        h.query_by_label_contains("Sweep point 4: depth 2, gain 1")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains("Results of iris").is_some());
+    assert!(h.query_by_label("Validation loss").is_some(), "its curves");
+    let xavier = &sweep.points[3].result.summary[0];
+    let cell = initlab::report::pm(xavier.final_val_loss_mean, xavier.final_val_loss_std);
+    assert!(
+        h.query_by_label_contains("Results (mean").is_some()
+            && h.query_all_by_label(&cell).count() >= 1,
+        "its table, with this point's final validation loss {cell}"
+    );
+    h.get_by_label("Back to the sweep").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("kaiming-normal at depth 1, gain 0.5")
+            .is_some()
+    );
+
+    // Export the sweep's report, then open its results.json: shown as it was.
+    let dir = tmp("sweep").join("report");
+    h.state_mut().export_report(Some(dir.clone()));
+    wait_until(&mut h, "the export", |a| a.last_export().is_some());
+    assert!(dir.join("points.csv").is_file() && dir.join("report.html").is_file());
+    let mut app = InitlabApp::default();
+    app.open_files(&[dir.join("results.json")]);
+    let mut h = harness(app);
+    ready(&mut h);
+    assert!(!h.state().is_running());
+    assert_eq!(h.state().sweep().map(|s| &s.points), Some(&sweep.points));
+    assert!(
+        h.query_by_label("xavier-normal at depth 1, gain 1")
+            .is_some()
+    );
+    let _ = std::fs::remove_dir_all(dir.parent().expect("parent"));
+}
+
+/// A value out of range shows its error beside the axis and leaves the study's sweep as it
+/// was; Run then refuses. A grid above the network limit waits for a confirmation.
+#[test]
+fn a_bad_sweep_value_is_an_inline_error_and_a_big_grid_asks_first() {
+    let state = small_sweep();
+    let before = state.spec.sweep.clone();
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("depth values").focus();
+    h.step();
+    h.get_by_label("depth values").type_text(",300");
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("sweep axis 'depth': value 300 is out of range (1..=200)")
+            .is_some(),
+        "the error is shown beside the axis"
+    );
+    assert_eq!(h.state().state.spec.sweep, before, "the sweep is unchanged");
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(!h.state().is_running());
+    assert!(
+        h.state()
+            .status()
+            .is_some_and(|s| s.error && s.text.contains("fix the sweep"))
+    );
+
+    // 200 depths x 2 initializers x 3 repeats = 1200 networks: Run asks first.
+    let mut state = small_sweep();
+    state.spec.repeats = 3;
+    if let Some(s) = &mut state.spec.sweep {
+        s.axes = vec![initlab::study::Axis::parse_arg("depth=1..200").expect("axis")];
+    }
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    assert!(
+        h.query_by_label_contains("200 points, 1200 networks")
+            .is_some()
+    );
+    h.get_by_label("Run").click();
+    h.step();
+    assert!(!h.state().is_running());
+    assert!(
+        h.query_by_label_contains("above the limit of 1000")
+            .is_some()
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Run anyway").is_none());
+
+    // A data entry that fails to load: the error names it beside the sweep.
+    let mut state = small_sweep();
+    if let Some(s) = &mut state.spec.sweep {
+        s.axes = vec![
+            initlab::study::Axis::parse_arg("data=bundled:iris,no-such-file.csv").expect("axis"),
+        ];
+    }
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "the sweep to fail", |a| !a.is_running());
+    h.step();
+    let failed = h
+        .query_by_label_contains("The last sweep failed")
+        .expect("the failure is shown in the sweep section");
+    let text = format!("{failed:?}");
+    assert!(text.contains("no-such-file.csv"), "{text}");
+    assert!(h.state().sweep().is_none());
+}
+
+/// Stop keeps every finished point and the finished epochs of the others; points fill in
+/// while the sweep trains.
+#[test]
+fn stopping_a_sweep_keeps_its_finished_points() {
+    let mut state = small_sweep();
+    state.spec.data = "bundled:digits".into();
+    state.spec.train.epochs = 200;
+    if let Some(s) = &mut state.spec.sweep {
+        s.axes = vec![initlab::study::Axis::parse_arg("depth=1..8").expect("axis")];
+    }
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "a first finished point", |a| {
+        a.sweep()
+            .is_some_and(|s| s.points.iter().any(|p| p.result.completed))
+    });
+    assert!(
+        h.state().is_running(),
+        "the first point finished before the sweep"
+    );
+    let done: Vec<usize> = (0..8)
+        .filter(|&p| {
+            h.state()
+                .sweep()
+                .is_some_and(|s| s.points[p].result.completed)
+        })
+        .collect();
+    h.get_by_label("Stop").click();
+    h.step();
+    wait_until(&mut h, "the sweep to stop", |a| !a.is_running());
+    let sweep = h.state().sweep().expect("partial sweep kept");
+    assert!(!sweep.completed);
+    assert_eq!(sweep.points.len(), 8);
+    for p in done {
+        assert!(sweep.points[p].result.completed, "point {p} stays finished");
+    }
+    let partial = sweep.points.iter().flat_map(|p| &p.result.runs);
+    assert!(partial.clone().all(|r| r.epochs.len() <= 201));
+    assert!(
+        partial.clone().any(|r| r.epochs.len() < 201),
+        "some runs were stopped"
+    );
+    assert!(
+        h.state()
+            .status()
+            .is_some_and(|s| s.text.contains("finished points and epochs kept"))
+    );
+}

@@ -6,12 +6,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use super::InitlabApp;
-use super::jobs::{self, DialogPurpose};
+use super::jobs::{self, DialogPurpose, Exportable};
 use super::live::{Live, Running};
+use super::sweep_live::SweepRun;
+use super::{Cleared, InitlabApp, Tab};
 use crate::data::bundled::Bundled;
 use crate::data::{LoadProgress, Table, guess_target};
-use crate::study::{DataSource, RunOptions, StudyResult, StudySpec, estimate_memory, total_steps};
+use crate::study::sweep::DEFAULT_MAX_NETWORKS;
+use crate::study::{
+    DataSource, Results, RunOptions, StudyResult, StudySpec, SweepResult, estimate_memory,
+    total_steps,
+};
 
 impl InitlabApp {
     pub(super) fn use_bundled(&mut self, b: &'static Bundled) {
@@ -109,19 +114,22 @@ impl InitlabApp {
     }
 
     /// Replaces the study with the one in `path` and loads its data; a results file (from a
-    /// run here, the CLI or a cluster) is shown as it was, without re-training.
+    /// run here, the CLI or a cluster; a study's or a sweep's) is shown as it was, without
+    /// re-training.
     pub fn open_study(&mut self, path: &Path) {
-        if let Some(result) = std::fs::read_to_string(path)
+        let results = std::fs::read_to_string(path)
             .ok()
-            .and_then(|t| StudyResult::from_json(&t, &path.display().to_string()).ok())
-        {
-            self.show_result(path, result);
-            return;
+            .and_then(|t| Results::from_json(&t, &path.display().to_string()).ok());
+        match results {
+            Some(Results::Study(result)) => return self.show_result(path, *result),
+            Some(Results::Sweep(result)) => return self.show_sweep_result(path, *result),
+            None => {}
         }
         match StudySpec::load(path) {
             Ok(spec) => {
                 let source = spec.data_source(path.parent());
                 self.state.spec = spec;
+                self.data.study_dir = path.parent().map(Path::to_path_buf);
                 self.data.prepared = None;
                 self.data.prepared_key = None;
                 self.set_status(false, format!("opened study {}", path.display()));
@@ -133,11 +141,28 @@ impl InitlabApp {
 
     /// Shows a finished result as if it had just run here; its study becomes the current one.
     fn show_result(&mut self, path: &Path, result: StudyResult) {
-        let source = result.spec.data_source(path.parent());
-        self.state.spec = result.spec.clone();
+        self.adopt_study_of(path, &result.spec);
         self.run.live = Some(Live::from_result(&result));
         self.run.result = Some(result);
+        self.run.sweep = None;
+    }
+
+    /// Shows a finished sweep (the Sweep tab opens on it); its study becomes the current one.
+    fn show_sweep_result(&mut self, path: &Path, result: SweepResult) {
+        self.adopt_study_of(path, &result.spec);
+        self.run.live = None;
+        self.run.result = None;
+        self.run.sweep = Some(SweepRun::finished(result, None));
+        self.view.tab = Tab::Sweep;
+    }
+
+    /// A results file's study becomes the current one, with its data loaded.
+    fn adopt_study_of(&mut self, path: &Path, spec: &StudySpec) {
+        let source = spec.data_source(path.parent());
+        self.state.spec = spec.clone();
+        self.data.study_dir = path.parent().map(Path::to_path_buf);
         self.run.undo = None;
+        self.view.sweep_point = None;
         self.data.prepared = None;
         self.data.prepared_key = None;
         self.request_load(source);
@@ -157,11 +182,14 @@ impl InitlabApp {
         }
     }
 
-    /// Starts training the current study on the prepared data, unless the study is invalid
-    /// or would not fit in memory (then the status line says why and nothing starts).
+    /// Starts training the current study (or sweep) on the prepared data, unless the study is
+    /// invalid or would not fit in memory (then the status line says why and nothing starts).
     pub fn start_run(&mut self) {
         if self.is_running() {
             return;
+        }
+        if self.state.spec.is_sweep() {
+            return self.start_sweep(false);
         }
         let Some(data) = self.prepared_shared() else {
             self.set_status(
@@ -191,12 +219,70 @@ impl InitlabApp {
             total_steps: total_steps(&spec, &data, threads),
             done_steps: 0,
             total_samples: (spec.arms().len() * spec.train.epochs * data.n_train()) as f64,
+            sweep: false,
         });
         self.run.live = Some(Live::new(spec.clone(), data.task));
         self.run.result = None;
+        self.run.sweep = None;
         self.run.undo = None;
+        self.view.sweep_point = None;
         self.view.status = None;
         jobs::train(&mb, spec, (table, data), cancel);
+    }
+
+    /// Starts the study's sweep: refused while an axis has an error, and held for a
+    /// confirmation (`confirmed`) above [`DEFAULT_MAX_NETWORKS`]. The job estimates the time
+    /// first (a short calibration run), then trains every point.
+    pub fn start_sweep(&mut self, confirmed: bool) {
+        let spec = self.state.spec.clone();
+        if let Some(e) = self.view.sweep_editor.error() {
+            self.set_settings_error(format!("fix the sweep first: {e}"));
+            return;
+        }
+        if let Err(e) = spec.validate() {
+            self.set_settings_error(e.to_string());
+            return;
+        }
+        let networks = spec.network_count();
+        if networks > DEFAULT_MAX_NETWORKS && !confirmed {
+            self.view.confirm_networks = Some(networks);
+            return;
+        }
+        self.view.confirm_networks = None;
+        let (Some(mb), Some(table)) = (self.mailbox.clone(), self.data.table.clone()) else {
+            self.set_status(
+                true,
+                "the data is not ready: fix the dataset settings first",
+            );
+            return;
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.run.running = Some(Running {
+            cancel: cancel.clone(),
+            started: Instant::now(),
+            total_steps: networks * (spec.train.epochs + 1),
+            done_steps: 0,
+            total_samples: 0.0,
+            sweep: true,
+        });
+        self.run.live = None;
+        self.run.result = None;
+        self.run.sweep = None;
+        self.run.undo = None;
+        self.view.sweep_point = None;
+        self.view.sweep_error = None;
+        self.view.tab = Tab::Sweep;
+        self.set_status(
+            false,
+            "estimating the sweep's time (a short calibration run)…",
+        );
+        let base = self.data.study_dir.clone();
+        jobs::sweep(&mb, spec, (table, base), cancel);
+    }
+
+    /// Drops a sweep that was waiting for a confirmation.
+    pub fn cancel_confirmation(&mut self) {
+        self.view.confirm_networks = None;
     }
 
     pub fn stop_run(&mut self) {
@@ -208,19 +294,23 @@ impl InitlabApp {
     /// Clears the results from the screen; [`Self::undo_reset`] brings them back until the
     /// next run.
     pub fn reset(&mut self) {
-        if self.is_running() {
+        if self.is_running() || (self.run.live.is_none() && self.run.sweep.is_none()) {
             return;
         }
-        if let Some(live) = self.run.live.take() {
-            self.run.undo = Some((live, self.run.result.take()));
-            self.set_status(false, "results cleared (Undo brings them back)");
-        }
+        self.run.undo = Some(Cleared {
+            live: self.run.live.take(),
+            result: self.run.result.take(),
+            sweep: self.run.sweep.take(),
+        });
+        self.view.sweep_point = None;
+        self.set_status(false, "results cleared (Undo brings them back)");
     }
 
     pub fn undo_reset(&mut self) {
-        if let Some((live, result)) = self.run.undo.take() {
-            self.run.live = Some(live);
-            self.run.result = result;
+        if let Some(c) = self.run.undo.take() {
+            self.run.live = c.live;
+            self.run.result = c.result;
+            self.run.sweep = c.sweep;
             self.set_status(false, "results restored");
         }
     }
@@ -236,16 +326,27 @@ impl InitlabApp {
         self.set_status(false, "default model, training and initializers restored");
     }
 
-    /// Exports the report of the last result into `dir` (a new folder; by default the one
-    /// `report::default_dir` names, as the CLI does).
+    /// Exports the report of the last result (a study's or a sweep's) into `dir` (a new
+    /// folder; by default the one `report::default_dir` names, as the CLI does).
     pub fn export_report(&mut self, dir: Option<PathBuf>) {
-        let (Some(result), Some(mb)) = (self.run.result.clone(), self.mailbox.clone()) else {
-            self.set_status(true, "nothing to export yet: run the study first");
+        let what = match (&self.run.result, &self.run.sweep) {
+            (Some(r), _) => Exportable::Study(Box::new(r.clone())),
+            (None, Some(s)) if !s.is_live() => Exportable::Sweep(Box::new(s.result.clone())),
+            _ => {
+                self.set_status(true, "nothing to export yet: run the study first");
+                return;
+            }
+        };
+        let Some(mb) = self.mailbox.clone() else {
             return;
         };
-        let dir = dir.unwrap_or_else(|| crate::report::default_dir(&result.spec));
+        let spec = match &what {
+            Exportable::Study(r) => &r.spec,
+            Exportable::Sweep(r) => &r.spec,
+        };
+        let dir = dir.unwrap_or_else(|| crate::report::default_dir(spec));
         self.run.exporting = true;
-        jobs::export(&mb, result, dir);
+        jobs::export(&mb, what, dir);
     }
 
     pub(super) fn open_dialog(&mut self, purpose: DialogPurpose) {

@@ -7,9 +7,11 @@ use egui::{Button, RichText};
 
 use super::jobs::DialogPurpose;
 use super::live::Running;
+use super::sweep_view::sweep_progress;
 use super::widgets::legend;
 use super::{
-    InitlabApp, Live, Tab, dataset_panel, layers, plots, results_table, study_panel, theory_view,
+    InitlabApp, Live, Tab, dataset_panel, layers, plots, results_table, study_panel, sweep_panel,
+    theory_view,
 };
 use crate::data::Task;
 use crate::study::{RunOptions, StudySpec, estimate_memory};
@@ -33,7 +35,13 @@ impl InitlabApp {
         }
         if self.state.view.show_study_panel {
             let running = self.is_running();
+            let dims = self.prepared().map(|d| (d.n_inputs, d.n_outputs()));
             let (spec, colors) = (&mut self.state.spec, &self.state.colors);
+            let editor = &mut self.view.sweep_editor;
+            let cx = sweep_panel::Context {
+                dims,
+                failure: self.view.sweep_error.as_deref(),
+            };
             let mut defaults = false;
             egui::Panel::right("study")
                 .resizable(true)
@@ -44,6 +52,8 @@ impl InitlabApp {
                         .show(ui, |ui| {
                             ui.add_enabled_ui(!running, |ui| {
                                 defaults = study_panel::ui(spec, colors, ui);
+                                ui.separator();
+                                sweep_panel::ui(spec, editor, &cx, ui);
                             });
                         });
                 });
@@ -89,8 +99,10 @@ impl InitlabApp {
         });
         ui.horizontal(|ui| self.path_row(ui));
         // Its own row, full width: beside the buttons it pushed the toolbar about and was cut off.
-        if let Some(r) = &self.run.running {
-            progress(ui, r, self.run.live.as_ref());
+        match &self.run.running {
+            Some(r) if r.sweep => sweep_progress(ui, r, self.run.sweep.as_ref()),
+            Some(r) => progress(ui, r, self.run.live.as_ref()),
+            None => self.confirm_row(ui),
         }
     }
 
@@ -130,7 +142,8 @@ impl InitlabApp {
     }
 
     fn export_buttons(&mut self, ui: &mut egui::Ui) {
-        let can_export = self.run.result.is_some() && !self.run.exporting;
+        let finished_sweep = self.run.sweep.as_ref().is_some_and(|s| !s.is_live());
+        let can_export = (self.run.result.is_some() || finished_sweep) && !self.run.exporting;
         if ui
             .add_enabled(can_export, Button::new("Export report"))
             .on_hover_text(
@@ -236,16 +249,36 @@ impl InitlabApp {
             ui.selectable_value(&mut self.view.tab, Tab::Layers, "Layers");
             ui.selectable_value(&mut self.view.tab, Tab::Theory, "Theory")
                 .on_hover_text("mean-field predictions and measurements at initialization");
+            if self.has_sweep() {
+                ui.selectable_value(&mut self.view.tab, Tab::Sweep, "Sweep")
+                    .on_hover_text("the sweep's frontier or heatmaps; click a point to open it");
+            }
         });
-        if self.view.tab == Tab::Theory {
-            self.theory_tab(ui);
+        if self.view.tab == Tab::Sweep && !self.has_sweep() {
+            self.view.tab = Tab::Curves;
+        }
+        match self.view.tab {
+            Tab::Theory => return self.theory_tab(ui),
+            Tab::Sweep => return self.sweep_tab(ui),
+            Tab::Curves | Tab::Layers => {}
+        }
+        let sweeping = self.run.running.as_ref().is_some_and(|r| r.sweep);
+        let point = self.run.sweep.is_some() || sweeping;
+        if point && !self.point_header(ui) {
             return;
         }
-        let Some(live) = &self.run.live else {
+        let running = self.is_running();
+        let live = match (self.run.sweep.as_mut(), self.view.sweep_point) {
+            (Some(s), Some(p)) if point => s.point_live(p),
+            _ => self.run.live.as_ref(),
+        };
+        let Some(live) = live else {
             self.welcome(ui);
             return;
         };
-        run_banner(ui, live, &self.state.spec, self.is_running());
+        // A point's study is not the one being edited: its banner never says "out of date".
+        let current = if point { &live.spec } else { &self.state.spec };
+        run_banner(ui, live, current, running);
         let colors = &self.state.colors;
         legend(
             ui,
@@ -299,6 +332,20 @@ impl InitlabApp {
     fn welcome(&self, ui: &mut egui::Ui) {
         let spec = &self.state.spec;
         ui.add_space(40.0);
+        if spec.is_sweep() {
+            ui.vertical_centered(|ui| {
+                ui.heading("Press Run to train the sweep");
+                ui.label(format!(
+                    "{} points × {} initializer(s) × {} repeat(s): {} networks (the Sweep \
+                     section of the study panel sets the axes).",
+                    spec.sweep.as_ref().map_or(1, |s| s.point_count()),
+                    spec.initializers.len(),
+                    spec.repeats,
+                    spec.network_count()
+                ));
+            });
+            return;
+        }
         ui.vertical_centered(|ui| {
             ui.heading("Press Run to train the study");
             ui.label(format!(

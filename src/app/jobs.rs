@@ -7,8 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use crate::data::{LoadProgress, PrepareOptions, PreparedData, Table, prepare};
+use crate::study::sweep::{PointJudge, SweepEstimate, empty_points, estimate, load_tables};
 use crate::study::{
-    DataSource, RunOptions, StudyResult, StudySpec, panic_message, run_study, run_study_table,
+    DataSource, PointResult, RunOptions, StudyResult, StudySpec, SweepResult, panic_message,
+    run_study, run_study_table,
 };
 use crate::train::TrainEvent;
 
@@ -41,6 +43,17 @@ pub enum Msg {
     /// The run ended; `stopped` says whether the user had asked it to stop.
     Finished {
         result: Result<Box<StudyResult>, String>,
+        stopped: bool,
+    },
+    /// A sweep's data is loaded and its time estimated: training starts now.
+    SweepReady {
+        spec: Box<StudySpec>,
+        estimate: SweepEstimate,
+        points: Vec<(PointResult, PointJudge)>,
+    },
+    /// The sweep ended (as [`Msg::Finished`] for a study).
+    SweepFinished {
+        result: Result<Box<SweepResult>, String>,
         stopped: bool,
     },
     Dialog {
@@ -184,6 +197,69 @@ pub(super) fn train(
     );
 }
 
+/// Trains a sweep on a worker thread: its tables (the app's own `table` when no `data` axis
+/// names others), the size and time estimate from a short calibration run, then every point.
+/// `cancel` stops it between steps; finished points and epochs stay.
+pub(super) fn sweep(
+    mailbox: &Mailbox,
+    spec: StudySpec,
+    (table, base): (Arc<Table>, Option<PathBuf>),
+    cancel: Arc<AtomicBool>,
+) {
+    spawn(
+        "sweep",
+        mailbox,
+        |e| Msg::SweepFinished {
+            result: Err(e),
+            stopped: false,
+        },
+        move |mb| {
+            let result = run_sweep_job(mb, &spec, table, base.as_deref(), &cancel);
+            let stopped = cancel.load(Ordering::Relaxed);
+            let result = result.map(Box::new).map_err(|e| e.to_string());
+            mb.send(Msg::SweepFinished { result, stopped });
+        },
+    );
+}
+
+fn run_sweep_job(
+    mb: &Mailbox,
+    spec: &StudySpec,
+    table: Arc<Table>,
+    base: Option<&std::path::Path>,
+    cancel: &AtomicBool,
+) -> Result<SweepResult, crate::study::StudyError> {
+    let has_data_axis = spec.sweep.as_ref().is_some_and(|s| {
+        s.axes
+            .iter()
+            .any(|a| matches!(a, crate::study::Axis::Data(_)))
+    });
+    let (spec, tables) = if has_data_axis {
+        load_tables(spec, base, &mut |_| {})?
+    } else {
+        (spec.clone(), vec![Arc::unwrap_or_clone(table)])
+    };
+    let options = RunOptions::default();
+    let estimate = estimate(&spec, &tables, options.threads)?;
+    let points = empty_points(&spec, &tables)?;
+    mb.send(Msg::SweepReady {
+        spec: Box::new(spec.clone()),
+        estimate,
+        points,
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(crate::study::StudyError::Invalid {
+            field: "sweep".into(),
+            message: "stopped before training started".into(),
+        });
+    }
+    // As for a study, no wake-up per event: the UI redraws on its own cadence while running.
+    let emit = |e: TrainEvent| {
+        let _ = mb.tx.send(Msg::Train(e));
+    };
+    crate::study::sweep::run_sweep(&spec, &tables, &options, &emit, cancel)
+}
+
 /// Opens a native dialog off the UI thread (rfd's portal dialog has no timeout).
 pub fn dialog(mailbox: &Mailbox, purpose: DialogPurpose, suggested: String) {
     spawn(
@@ -225,14 +301,23 @@ pub fn dialog(mailbox: &Mailbox, purpose: DialogPurpose, suggested: String) {
     );
 }
 
-pub fn export(mailbox: &Mailbox, result: StudyResult, dir: PathBuf) {
+/// What Export writes: a study's report or a sweep's.
+pub enum Exportable {
+    Study(Box<StudyResult>),
+    Sweep(Box<SweepResult>),
+}
+
+pub fn export(mailbox: &Mailbox, result: Exportable, dir: PathBuf) {
     spawn(
         "export",
         mailbox,
         |e| Msg::Exported(Err(e)),
         move |mb| {
-            let r = crate::report::write_report(&result, &dir, false).map_err(|e| e.to_string());
-            mb.send(Msg::Exported(r));
+            let r = match &result {
+                Exportable::Study(r) => crate::report::write_report(r, &dir, false),
+                Exportable::Sweep(r) => crate::report::write_sweep_report(r, &dir, false),
+            };
+            mb.send(Msg::Exported(r.map_err(|e| e.to_string())));
         },
     );
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::data::Task;
 use crate::study::{RunResult, StudyResult, StudySpec};
+use crate::train::TrainEvent;
 
 /// A message for the status line.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,8 @@ pub(super) struct Running {
     pub done_steps: usize,
     /// Training samples of the whole study, for throughput.
     pub total_samples: f64,
+    /// A sweep: progress counts network-epochs (`total_steps`, `done_steps`) instead of steps.
+    pub sweep: bool,
 }
 
 /// Runs as they grow: the spec they were started with, the task of the data they train on, and
@@ -38,19 +41,7 @@ pub struct Live {
 
 impl Live {
     pub(super) fn new(spec: StudySpec, task: Task) -> Self {
-        let runs = spec
-            .arms()
-            .iter()
-            .map(|a| RunResult {
-                initializer: a.initializer.to_string(),
-                repeat: a.repeat,
-                diverged: false,
-                diverged_epoch: None,
-                epochs: Vec::new(),
-                lsuv: None,
-                diagnostics: None,
-            })
-            .collect();
+        let runs = spec.arms().iter().map(RunResult::empty).collect();
         Self { spec, task, runs }
     }
 
@@ -60,5 +51,25 @@ impl Live {
             task: r.data.task,
             runs: r.runs.clone(),
         }
+    }
+}
+
+/// Applies a training event to the run it names (step counts are the progress bar's).
+pub(super) fn apply_event(run: &mut RunResult, e: TrainEvent) {
+    match e {
+        TrainEvent::Epoch { metrics, .. } => run.epochs.push(metrics),
+        TrainEvent::Diverged { epoch, .. } => {
+            run.diverged = true;
+            run.diverged_epoch = Some(epoch);
+        }
+        TrainEvent::InitialHistograms { histograms, .. } => {
+            let d = run.diagnostics.get_or_insert_with(Default::default);
+            d.histograms_init = histograms;
+        }
+        TrainEvent::Diagnostics { diagnostics, .. } => {
+            let d = run.diagnostics.get_or_insert_with(Default::default);
+            d.epochs.push(diagnostics);
+        }
+        TrainEvent::Steps { .. } => {}
     }
 }

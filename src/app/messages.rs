@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use super::InitlabApp;
 use super::jobs::{DialogPurpose, Msg};
-use super::live::Live;
+use super::live::{Live, apply_event};
+use super::sweep_live::SweepRun;
 use crate::data::Table;
-use crate::study::StudyResult;
+use crate::study::sweep::{PointJudge, SweepEstimate};
+use crate::study::{PointResult, StudyResult, StudySpec, SweepResult};
 use crate::train::TrainEvent;
 
 impl InitlabApp {
@@ -48,6 +50,12 @@ impl InitlabApp {
             }
             Msg::Train(e) => self.on_train_event(e),
             Msg::Finished { result, stopped } => self.on_finished(result, stopped),
+            Msg::SweepReady {
+                spec,
+                estimate,
+                points,
+            } => self.on_sweep_ready(*spec, estimate, points),
+            Msg::SweepFinished { result, stopped } => self.on_sweep_finished(result, stopped),
             Msg::Dialog {
                 purpose,
                 path,
@@ -139,43 +147,94 @@ impl InitlabApp {
     }
 
     fn on_train_event(&mut self, e: TrainEvent) {
-        if let TrainEvent::Steps { steps } = e {
-            if let Some(r) = &mut self.run.running {
-                r.done_steps += steps;
+        let sweep = self.run.running.as_ref().is_some_and(|r| r.sweep);
+        if let Some(r) = &mut self.run.running {
+            match (&e, sweep) {
+                (TrainEvent::Steps { steps }, false) => r.done_steps += steps,
+                (TrainEvent::Epoch { .. }, true) => r.done_steps += 1,
+                _ => {}
+            }
+        }
+        if sweep {
+            if let Some(s) = &mut self.run.sweep {
+                s.on_event(e);
             }
             return;
         }
-        let Some(live) = &mut self.run.live else {
-            return;
+        let arm = match &e {
+            TrainEvent::Epoch { arm, .. }
+            | TrainEvent::Diverged { arm, .. }
+            | TrainEvent::InitialHistograms { arm, .. }
+            | TrainEvent::Diagnostics { arm, .. } => *arm,
+            TrainEvent::Steps { .. } => return,
         };
-        match e {
-            TrainEvent::Epoch { arm, metrics } => {
-                if let Some(run) = live.runs.get_mut(arm) {
-                    run.epochs.push(metrics);
-                }
-            }
-            TrainEvent::Diverged { arm, epoch } => {
-                if let Some(run) = live.runs.get_mut(arm) {
-                    run.diverged = true;
-                    run.diverged_epoch = Some(epoch);
-                }
-            }
-            TrainEvent::InitialHistograms { arm, histograms } => {
-                if let Some(run) = live.runs.get_mut(arm) {
-                    run.diagnostics
-                        .get_or_insert_with(Default::default)
-                        .histograms_init = histograms;
-                }
-            }
-            TrainEvent::Diagnostics { arm, diagnostics } => {
-                if let Some(run) = live.runs.get_mut(arm) {
-                    run.diagnostics
-                        .get_or_insert_with(Default::default)
-                        .epochs
-                        .push(diagnostics);
-                }
-            }
-            TrainEvent::Steps { .. } => {}
+        if let Some(run) = self.run.live.as_mut().and_then(|l| l.runs.get_mut(arm)) {
+            apply_event(run, e);
         }
+    }
+
+    /// The sweep's data is ready and its estimate made: its points appear, empty.
+    fn on_sweep_ready(
+        &mut self,
+        spec: StudySpec,
+        estimate: SweepEstimate,
+        points: Vec<(PointResult, PointJudge)>,
+    ) {
+        self.set_status(false, estimate_text(&estimate));
+        self.run.sweep = Some(SweepRun::live(spec, points, estimate));
+    }
+
+    /// The sweep ended: completed, stopped (finished points and epochs kept), or failed.
+    fn on_sweep_finished(&mut self, result: Result<Box<SweepResult>, String>, stopped: bool) {
+        if let Some(stats) = &self.frame_stats {
+            eprint!("{}", stats.report());
+        }
+        self.run.running = None;
+        match result {
+            Ok(r) => {
+                if self.frame_stats.is_some() {
+                    eprintln!("sweep wall time {:.2} s", r.wall_seconds);
+                }
+                let text = if r.completed {
+                    format!("sweep finished in {:.1} s", r.wall_seconds)
+                } else {
+                    format!(
+                        "sweep stopped after {:.1} s: finished points and epochs kept",
+                        r.wall_seconds
+                    )
+                };
+                self.set_status(false, text);
+                let estimate = self.run.sweep.take().and_then(|s| s.estimate);
+                self.run.sweep = Some(SweepRun::finished(*r, estimate));
+            }
+            Err(e) => {
+                let suffix = if stopped { " (stopped)" } else { "" };
+                self.view.sweep_error = Some(e.clone());
+                self.set_status(true, format!("sweep failed: {e}{suffix}"));
+            }
+        }
+    }
+}
+
+/// "12 points, 48 networks, 0.35 M parameters, ~8 s (calibrated on depth 32)".
+pub(super) fn estimate_text(e: &SweepEstimate) -> String {
+    format!(
+        "{} points, {} networks, {} parameters, ~{:.0} s (calibrated on {})",
+        e.points,
+        e.networks,
+        parameters_text(e.parameters),
+        e.seconds.max(1.0),
+        e.calibrated_on
+    )
+}
+
+/// A parameter count in words: 950, 12.3 k, 4.56 M.
+pub(super) fn parameters_text(p: f64) -> String {
+    if p < 1e3 {
+        format!("{p:.0}")
+    } else if p < 1e6 {
+        format!("{:.1} k", p / 1e3)
+    } else {
+        format!("{:.2} M", p / 1e6)
     }
 }

@@ -6,7 +6,9 @@
 //! save, export); `jobs` runs the slow parts on named threads and `messages` applies what they
 //! send back; `chrome` draws the toolbar, status line and central view around the panels
 //! (`dataset_panel`, `study_panel`) and views (`plots`, `layers`, `results_table`); `live` holds
-//! a run's growing histories; `widgets` the shared widgets and the initializer colours.
+//! a run's growing histories; `widgets` the shared widgets and the initializer colours. Sweeps:
+//! `sweep_panel` edits the axes, `sweep_live` holds a sweep's growing result, `sweep_view` draws
+//! the Sweep tab with `sweep_frontier` (one axis) or `sweep_heatmap` (two or three).
 
 mod actions;
 mod chrome;
@@ -21,6 +23,12 @@ mod plots;
 mod results_table;
 mod state;
 mod study_panel;
+mod sweep_frontier;
+mod sweep_heatmap;
+mod sweep_live;
+mod sweep_panel;
+mod sweep_table;
+mod sweep_view;
 mod theory_view;
 mod widgets;
 
@@ -35,10 +43,11 @@ pub use live::{Live, Status};
 pub use state::{State, ViewSettings};
 
 use crate::data::{LoadProgress, PrepareOptions, PreparedData, Table, TargetGuess};
-use crate::study::{DataSource, StudyResult};
+use crate::study::{DataSource, StudyResult, SweepResult};
 use frame_stats::FrameStats;
 use jobs::{Mailbox, Msg};
 use live::Running;
+use sweep_live::SweepRun;
 
 /// The loaded dataset and its preparation, each produced by a background job. A `generation`
 /// tags each request so that answers to superseded requests are dropped.
@@ -55,6 +64,8 @@ struct DataSlot {
     prepare_generation: u64,
     /// The options the current (or pending) preparation was asked for.
     prepared_key: Option<(PrepareOptions, u64, u64)>,
+    /// The folder of the study file last opened: a sweep's `data` axis names files from there.
+    study_dir: Option<PathBuf>,
 }
 
 /// The training run: in progress, growing, finished, and its export.
@@ -65,8 +76,17 @@ struct RunSlot {
     result: Option<StudyResult>,
     exporting: bool,
     last_export: Option<PathBuf>,
+    /// The sweep on screen (instead of `live` and `result`): training or finished.
+    sweep: Option<SweepRun>,
     /// What Reset cleared, until the next run: Undo brings it back.
-    undo: Option<(Live, Option<StudyResult>)>,
+    undo: Option<Cleared>,
+}
+
+/// The results Reset took off the screen.
+struct Cleared {
+    live: Option<Live>,
+    result: Option<StudyResult>,
+    sweep: Option<SweepRun>,
 }
 
 /// What the user is looking at (not persisted).
@@ -83,6 +103,13 @@ struct ViewState {
     hidden: Vec<String>,
     /// The window title last sent, so it is sent again only when it changes.
     title: String,
+    /// The sweep point shown in the Curves, Layers and table views (index into its points).
+    sweep_point: Option<usize>,
+    /// Why the last sweep could not run (shown in the sweep editor too).
+    sweep_error: Option<String>,
+    /// Run was pressed on a sweep above the network limit: it waits for a confirmation.
+    confirm_networks: Option<usize>,
+    sweep_editor: sweep_panel::Editor,
 }
 
 /// The central view's tabs.
@@ -92,6 +119,7 @@ enum Tab {
     Curves,
     Layers,
     Theory,
+    Sweep,
 }
 
 /// The application.
@@ -185,6 +213,17 @@ impl InitlabApp {
         self.run.result.as_ref()
     }
 
+    /// The sweep on screen: growing while it trains, complete (or stopped) after.
+    pub fn sweep(&self) -> Option<&SweepResult> {
+        self.run.sweep.as_ref().map(|s| &s.result)
+    }
+
+    /// The sweep point open in the study views, with its label.
+    pub fn open_point(&self) -> Option<(usize, String)> {
+        let p = self.view.sweep_point?;
+        self.run.sweep.as_ref().map(|s| (p, s.point_label(p)))
+    }
+
     pub fn status(&self) -> Option<&Status> {
         self.view.status.as_ref()
     }
@@ -248,8 +287,10 @@ impl InitlabApp {
     /// Gives every initializer of the study, and of the results on screen, its colour.
     fn sync_colors(&mut self) {
         let mut names = self.state.spec.initializer_names();
-        if let Some(live) = &self.run.live {
-            for n in live.spec.initializer_names() {
+        let shown = self.run.live.as_ref().map(|l| &l.spec);
+        let swept = self.run.sweep.as_ref().map(|s| &s.result.spec);
+        for spec in shown.into_iter().chain(swept) {
+            for n in spec.initializer_names() {
                 if !names.contains(&n) {
                     names.push(n);
                 }
@@ -311,6 +352,9 @@ impl InitlabApp {
             self.request_load(source);
         }
         self.drain();
+        if let Some(s) = &mut self.run.sweep {
+            s.refresh();
+        }
         self.sync_colors();
         if self.view.status.as_ref().is_some_and(|s| s.about_settings)
             && self.state.spec.validate().is_ok()

@@ -28,6 +28,21 @@ pub struct RunResult {
     pub diagnostics: Option<RunDiagnostics>,
 }
 
+impl RunResult {
+    /// `arm`'s history before its first epoch.
+    pub fn empty(arm: &super::Arm) -> Self {
+        Self {
+            initializer: arm.initializer.to_string(),
+            repeat: arm.repeat,
+            diverged: false,
+            diverged_epoch: None,
+            epochs: Vec::new(),
+            lsuv: None,
+            diagnostics: None,
+        }
+    }
+}
+
 /// Where and how a study ran.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Environment {

@@ -11,7 +11,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use axis::{AXIS_NAMES, Axis, AxisError, DEPTH, DataEntry, Scale, canonical};
 pub use estimate::{SweepEstimate, estimate};
-pub use run::{PointMeta, assemble, data_entries, load_tables, run_items, run_sweep, sweep_memory};
+pub use run::{
+    PointJudge, PointMeta, assemble, data_entries, empty_points, load_tables, run_items, run_sweep,
+    sweep_memory,
+};
 pub use trainability::{Trainability, TrainedRule, trainability};
 
 use super::{StudyError, StudySpec};

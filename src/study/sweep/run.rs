@@ -8,13 +8,13 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Axis, DataEntry, trainability};
+use super::{Axis, DataEntry, Trainability, TrainedRule, trainability};
 use crate::data::{DataSummary, LoadProgress, PreparedData, Table, guess_target};
 use crate::study::engine::{ItemOutcome, PointWork, item_count, train_points};
 use crate::study::run::study_result;
 use crate::study::{
-    Environment, MemoryEstimate, PointResult, RunOptions, StudyError, StudyEvent, StudySpec,
-    SweepResult, estimate_memory, prepare_repeats, probe_rows,
+    Environment, MemoryEstimate, PointResult, RunOptions, RunResult, StudyError, StudyEvent,
+    StudySpec, SweepResult, estimate_memory, prepare_repeats, probe_rows,
 };
 use crate::train::steps_per_epoch;
 
@@ -236,10 +236,14 @@ pub fn assemble(
     for (p, meta) in spec.points().into_iter().zip(metas) {
         let n = p.spec.arms().len();
         let taken: Vec<ItemOutcome> = outcomes.by_ref().take(n).collect();
-        let budget = (meta.steps_per_epoch, p.spec.train.epochs);
+        let judge = PointJudge {
+            steps_per_epoch: meta.steps_per_epoch,
+            epochs: p.spec.train.epochs,
+            chance: meta.chance,
+        };
         let judged = taken
             .iter()
-            .map(|o| trainability(&o.run, &rule, budget, meta.chance, o.seconds_per_step))
+            .map(|o| judge.judge(&o.run, &rule, o.seconds_per_step))
             .collect();
         let runs = taken.into_iter().map(|o| o.run).collect();
         points.push(PointResult {
@@ -256,6 +260,61 @@ pub fn assemble(
         wall_seconds: started.elapsed().as_secs_f64(),
         completed,
     }
+}
+
+/// What judging a point's runs needs besides the runs: its steps per epoch, epochs and chance
+/// level. A live view judges runs with it as they finish, as [`run_sweep`] does at the end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PointJudge {
+    pub steps_per_epoch: usize,
+    pub epochs: usize,
+    pub chance: Option<f64>,
+}
+
+impl PointJudge {
+    fn of(spec: &StudySpec, data: &PreparedData) -> Self {
+        Self {
+            steps_per_epoch: steps_per_epoch(data.n_train(), spec.train.batch_size),
+            epochs: spec.train.epochs,
+            chance: majority_share(data),
+        }
+    }
+
+    /// The trainability of `run` under `rule`.
+    pub fn judge(
+        &self,
+        run: &RunResult,
+        rule: &TrainedRule,
+        seconds_per_step: Option<f64>,
+    ) -> Trainability {
+        let budget = (self.steps_per_epoch, self.epochs);
+        trainability(run, rule, budget, self.chance, seconds_per_step)
+    }
+}
+
+/// The sweep's points before training, for a view that fills them in as events arrive: each
+/// point's result with one empty run per arm (in arm order), and its [`PointJudge`].
+pub fn empty_points(
+    spec: &StudySpec,
+    tables: &[Table],
+) -> Result<Vec<(PointResult, PointJudge)>, StudyError> {
+    let prep = prepare_points(spec, tables)?;
+    let started = Instant::now();
+    Ok(prep
+        .points
+        .iter()
+        .zip(&prep.keys)
+        .map(|(p, &k)| {
+            let data = &prep.datas[k].0[0];
+            let runs = p.spec.arms().iter().map(RunResult::empty).collect();
+            let point = PointResult {
+                coords: p.coords.clone(),
+                result: study_result(&p.spec, &data.summary, runs, 1, started),
+                trainability: Vec::new(),
+            };
+            (point, PointJudge::of(&p.spec, data))
+        })
+        .collect())
 }
 
 /// Classification: the share of the most frequent class in the validation rows (what always
