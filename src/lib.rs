@@ -2,6 +2,7 @@
 //! and report how each initializer fared.
 
 pub mod activation;
+pub mod alloc;
 pub mod app;
 pub mod bench;
 pub mod data;

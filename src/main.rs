@@ -3,5 +3,6 @@
 mod cli;
 
 fn main() {
+    initlab::alloc::tune();
     std::process::exit(cli::main());
 }
