@@ -864,3 +864,18 @@ fn activation_values_and_derivatives_agree_with_the_network() {
         }
     }
 }
+
+/// GELU at sigma_w2 = 2.2 behaves like ReLU at large q (slope 1.1 > 1) and like x / 2 near 0
+/// (slope 0.55): with sigma_b2 = 0 it has an unstable fixed point between q = 1 and 10 (SciPy:
+/// the length map minus q is -0.065 at 1 and +0.88 at 10), so q* depends on the start; with
+/// sigma_b2 = 0.1 the map stays above the identity and q grows without bound, slowly (110 after
+/// 60 layers), so the bracketing search has to carry it past Q_MAX.
+#[test]
+fn gelu_lengths_collapse_or_grow_without_bound_by_where_they_start() {
+    let gelu = Activation::Gelu;
+    let m = MeanField::new(gelu, 2.2, 0.0).expect("valid");
+    assert_eq!(m.q_star_from(1.0), 0.0);
+    assert_eq!(m.q_star_from(10.0), f64::INFINITY);
+    let p = point(gelu, 2.2, 0.1);
+    assert_eq!((p.q_star, p.phase), (f64::INFINITY, Phase::Unbounded));
+}
