@@ -12,9 +12,9 @@ use initlab::theory::linalg::{gram_eigenvalues, symmetric_eigenvalues};
 use initlab::theory::moments::Moments;
 use initlab::theory::nonlinearity::{dphi, erf, phi};
 use initlab::theory::{
-    GaussHermite, JacobianSpectrum, MeanField, Phase, PhasePoint, arc_cosine, chi_1_grid,
-    coordinates, critical_line, critical_sigma_w2, jacobian_spectrum, measure, predict_gradients,
-    predict_lengths, sigma_w2,
+    GaussHermite, JacobianSpectrum, MeanField, Phase, PhasePoint, arc_cosine, chi_1, chi_1_grid,
+    coordinates, critical_line, critical_sigma_w2, jacobian_spectrum, measure, phase_grid,
+    predict_gradients, predict_lengths, sigma_w2,
 };
 use rand_distr::{Distribution, StandardNormal};
 
@@ -878,4 +878,53 @@ fn gelu_lengths_collapse_or_grow_without_bound_by_where_they_start() {
     assert_eq!(m.q_star_from(10.0), f64::INFINITY);
     let p = point(gelu, 2.2, 0.1);
     assert_eq!((p.q_star, p.phase), (f64::INFINITY, Phase::Unbounded));
+}
+
+/// Critical points of the other activations against SciPy (`brentq` on chi_1(sigma_w2) - 1,
+/// with q* from q^0 = 1 by iteration and `brentq`, each average by `quad`).
+#[test]
+fn critical_points_of_other_activations_match_scipy() {
+    for (act, b, want) in [
+        (Activation::Softsign, 0.05, 3.141_247_236_043_848_4),
+        (Activation::Selu, 0.1, 0.980_327_286_442_988_4),
+        (Activation::Sigmoid, 0.1, 103.249_124_506_241_8),
+    ] {
+        let got = critical_sigma_w2(act, b).expect("critical point exists");
+        assert!((got / want - 1.0).abs() < 1e-8, "{act:?}: {got} vs {want}");
+    }
+    // Leaky ReLU: chi_1 = sigma_w2 (1 + a^2) / 2, critical only without bias.
+    let a = f64::from(0.01f32);
+    let leaky = Activation::LeakyRelu;
+    assert_eq!(critical_sigma_w2(leaky, 0.0), Some(2.0 / (1.0 + a * a)));
+    assert_eq!(critical_sigma_w2(leaky, 0.1), None);
+    // GELU without bias: from q^0 = 1, q* jumps from 0 (chi_1 = sigma_w2 / 4 < 1) straight to
+    // infinity where chi_1 first reaches 1, so no point of the line has chi_1 = 1 at finite q*.
+    assert_eq!(critical_sigma_w2(Activation::Gelu, 0.0), None);
+    for bad in [-0.1, f64::NAN, f64::INFINITY] {
+        assert_eq!(critical_sigma_w2(TANH, bad), None);
+    }
+}
+
+/// The grids are laid out `grid[i][j]` at (sigma_w2[j], sigma_b2[i]); bad variances give an
+/// infinite chi_1 in the cheap grid and an error in the full one.
+#[test]
+fn grids_follow_their_layout_and_refuse_bad_variances() {
+    let (w, b) = ([0.5, 2.5, 4.0], [0.0, 0.05]);
+    let chi = chi_1_grid(TANH, &w, &b);
+    let full = phase_grid(TANH, &w, &b).expect("valid");
+    assert_eq!((chi.len(), full.len()), (2, 2));
+    for i in 0..2 {
+        assert_eq!((chi[i].len(), full[i].len()), (3, 3));
+        for j in 0..3 {
+            let p = point(TANH, w[j], b[i]);
+            assert_eq!(full[i][j], p);
+            assert_eq!(chi[i][j], p.chi_1);
+            assert_eq!(chi_1(TANH, w[j], b[i]), p.chi_1);
+        }
+    }
+    assert_eq!(chi_1(TANH, -1.0, 0.0), f64::INFINITY);
+    assert_eq!(chi_1(TANH, 1.0, f64::NAN), f64::INFINITY);
+    assert!(phase_grid(TANH, &[1.0, -1.0], &[0.0]).is_err());
+    let line = critical_line(RELU, &[0.0, 0.1]);
+    assert_eq!(line, vec![(0.0, Some(2.0)), (0.1, None)]);
 }
