@@ -928,3 +928,96 @@ fn grids_follow_their_layout_and_refuse_bad_variances() {
     let line = critical_line(RELU, &[0.0, 0.1]);
     assert_eq!(line, vec![(0.0, Some(2.0)), (0.1, None)]);
 }
+
+/// sigma_w2 in closed form for the schemes the sampling test leaves loose (3%), the caveats,
+/// and the predicted profiles on ReLU, where E[phi(u)^2] = q / 2 and E[phi'(u)^2] = 1 / 2.
+#[test]
+fn coordinates_in_closed_form() {
+    let s = |name: &str, fi: usize, fo: usize| {
+        let init: Initializer = name.parse().expect("name");
+        sigma_w2(&init, fi, fo, RELU).expect("known")
+    };
+    // Var of N(0, 1) truncated to [-2, 2]: 0.77374130 (SciPy `truncnorm(-2, 2).var()`).
+    assert!((s("trunc-normal:0.5", 40, 10) - 40.0 * 0.25 * 0.773_741_303_549_923_2).abs() < 1e-6);
+    assert!((s("uniform:0.5", 30, 10) - 30.0 * 0.25 / 3.0).abs() < 1e-12);
+    assert!((s("kaiming-uniform", 30, 10) - 2.0).abs() < 1e-6);
+    assert!((s("kaiming-normal:mode=fan-out", 30, 10) - 6.0).abs() < 1e-5);
+    assert!((s("identity", 30, 10) - 1.0).abs() < 1e-12);
+    assert!((s("identity", 10, 30) - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(s("sparse:20", 8, 10), 8.0);
+    for name in ["zeros", "ones", "constant:0.5"] {
+        assert_eq!(s(name, 8, 10), 0.0, "{name}");
+    }
+    let caveat = |name: &str| coordinates::caveat(&name.parse().expect("name"));
+    assert!(
+        caveat("identity")
+            .expect("caveat")
+            .starts_with("deterministic")
+    );
+    assert!(caveat("sparse:5").expect("caveat").starts_with("sparse"));
+    assert!(
+        caveat("lsuv")
+            .expect("caveat")
+            .starts_with("data-dependent")
+    );
+    assert!(
+        caveat("constant:0.5")
+            .expect("caveat")
+            .starts_with("degenerate")
+    );
+    assert_eq!(caveat("kaiming-normal"), None);
+
+    let close = |a: Vec<f64>, b: &[f64]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
+    };
+    assert!(close(
+        predict_lengths(RELU, &[2.0, 1.0, 4.0], 0.1, 3.0),
+        &[6.1, 3.15, 6.4]
+    ));
+    assert_eq!(
+        predict_gradients(RELU, &[2.0, 1.0, 4.0], &[6.1, 3.15, 6.4]),
+        vec![1.0, 2.0, 1.0]
+    );
+    // Only as many layers as both inputs have.
+    assert_eq!(
+        predict_gradients(RELU, &[2.0, 1.0, 4.0], &[6.1, 3.15]),
+        vec![0.5, 1.0]
+    );
+
+    let model = ModelSpec {
+        hidden: vec![20, 30],
+        activation: RELU,
+        bias: BiasInit(0.1),
+    };
+    let c = coordinates(
+        &"kaiming-normal".parse().expect("name"),
+        &model,
+        (10, 5),
+        2.0,
+    );
+    assert_eq!(c.initializer, "kaiming-normal");
+    let fans: Vec<(usize, usize, usize)> = c
+        .layers
+        .iter()
+        .map(|l| (l.layer, l.fan_in, l.fan_out))
+        .collect();
+    assert_eq!(fans, vec![(0, 10, 20), (1, 20, 30), (2, 30, 5)]);
+    for l in &c.layers {
+        let w = l.sigma_w2.expect("known");
+        assert!((w - 2.0).abs() < 1e-6 && l.sigma_b2 == 0.0);
+        assert_eq!(l.point, Some(point(RELU, w, 0.0)));
+    }
+    let lengths = c.lengths.expect("known");
+    assert!(
+        lengths.iter().all(|q| (q - 4.0).abs() < 1e-5),
+        "{lengths:?}"
+    );
+    let grads = c.gradients.expect("known");
+    assert!(grads.iter().all(|g| (g - 1.0).abs() < 1e-6), "{grads:?}");
+    assert_eq!(c.caveats.len(), 1);
+    assert!(
+        c.caveats[0].starts_with("bias constant:0.1"),
+        "{:?}",
+        c.caveats
+    );
+}
