@@ -913,13 +913,13 @@ fn grids_follow_their_layout_and_refuse_bad_variances() {
     let chi = chi_1_grid(TANH, &w, &b);
     let full = phase_grid(TANH, &w, &b).expect("valid");
     assert_eq!((chi.len(), full.len()), (2, 2));
-    for i in 0..2 {
-        assert_eq!((chi[i].len(), full[i].len()), (3, 3));
-        for j in 0..3 {
-            let p = point(TANH, w[j], b[i]);
-            assert_eq!(full[i][j], p);
-            assert_eq!(chi[i][j], p.chi_1);
-            assert_eq!(chi_1(TANH, w[j], b[i]), p.chi_1);
+    for (&b, (chi_row, full_row)) in b.iter().zip(chi.iter().zip(&full)) {
+        assert_eq!((chi_row.len(), full_row.len()), (3, 3));
+        for (&w, (&c, f)) in w.iter().zip(chi_row.iter().zip(full_row)) {
+            let p = point(TANH, w, b);
+            assert_eq!(*f, p);
+            assert_eq!(c, p.chi_1);
+            assert_eq!(chi_1(TANH, w, b), p.chi_1);
         }
     }
     assert_eq!(chi_1(TANH, -1.0, 0.0), f64::INFINITY);
