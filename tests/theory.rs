@@ -9,11 +9,12 @@ use initlab::model::ModelSpec;
 use initlab::rng::derive_rng;
 use initlab::theory::gauss_legendre::{expect_pair_split, expect_split};
 use initlab::theory::linalg::{gram_eigenvalues, symmetric_eigenvalues};
-use initlab::theory::nonlinearity::erf;
+use initlab::theory::moments::Moments;
+use initlab::theory::nonlinearity::{dphi, erf, phi};
 use initlab::theory::{
-    GaussHermite, JacobianSpectrum, MeanField, Phase, PhasePoint, arc_cosine, chi_1_grid,
-    coordinates, critical_line, critical_sigma_w2, jacobian_spectrum, measure, predict_gradients,
-    predict_lengths, sigma_w2,
+    GaussHermite, JacobianSpectrum, MeanField, Phase, PhasePoint, arc_cosine, chi_1, chi_1_grid,
+    coordinates, critical_line, critical_sigma_w2, jacobian_spectrum, measure, phase_grid,
+    predict_gradients, predict_lengths, sigma_w2,
 };
 use rand_distr::{Distribution, StandardNormal};
 
@@ -514,4 +515,510 @@ fn weight_gradient_norm_matches_a_hand_computation() {
     )
     .expect("one");
     assert!((one[0].weight_grad_sq - 5.0 * one[0].grad_sq).abs() < 1e-12 * (1.0 + one[0].grad_sq));
+}
+
+/// The length map iterated from q^0 = 1 for tanh at (2.5, 0.05), against SciPy (`quad` on each
+/// E[tanh(u)^2], split at 0): q^1, q^2, q^3 = 1.0357362, 1.0517099, 1.0586811.
+#[test]
+fn length_trajectory_iterates_the_length_map() {
+    let m = MeanField::new(TANH, 2.5, 0.05).expect("valid");
+    let t = m.length_trajectory(1.0, 3);
+    let want = [
+        1.0,
+        1.035_736_225_994_603,
+        1.051_709_887_689_852_3,
+        1.058_681_144_682_625_2,
+    ];
+    assert_eq!(t.len(), want.len());
+    for (got, want) in t.iter().zip(want) {
+        assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    }
+    assert_eq!(m.length_trajectory(0.5, 0), vec![0.5]);
+}
+
+/// ||dL/dh||^2 relative to the top is chi_1^l once the length sits at q*.
+#[test]
+fn gradient_ratios_are_powers_of_chi_1() {
+    let relu = MeanField::new(RELU, 1.0, 0.05).expect("valid");
+    assert_eq!(relu.gradient_ratios(3), vec![1.0, 0.5, 0.25, 0.125]);
+    // SciPy: chi_1 = 1.1335157 at q* = 1.0639584.
+    let chi: f64 = 1.133_515_698_704_271_6;
+    let g = MeanField::new(TANH, 2.5, 0.05)
+        .expect("valid")
+        .gradient_ratios(2);
+    assert_eq!(g.len(), 3);
+    for (l, got) in g.iter().enumerate() {
+        let want = chi.powi(l as i32);
+        assert!(
+            (got / want - 1.0).abs() < 1e-9,
+            "layer {l}: {got} vs {want}"
+        );
+    }
+}
+
+/// ReLU above the critical line has two fixed points with sigma_b2 = 0: 0 (unstable) and
+/// infinity; a signal that starts at 0 stays there, any other grows without bound, and so does
+/// one at 0 once there is a bias.
+#[test]
+fn supercritical_relu_stays_at_zero_only_from_zero_without_bias() {
+    let m = MeanField::new(RELU, 3.0, 0.0).expect("valid");
+    assert_eq!(m.q_star_from(0.0), 0.0);
+    assert_eq!(m.q_star_from(1e-3), f64::INFINITY);
+    let biased = MeanField::new(RELU, 3.0, 0.1).expect("valid");
+    assert_eq!(biased.q_star_from(0.0), f64::INFINITY);
+    // Below the line: q* = sigma_b2 / (1 - chi_1) from anywhere.
+    let sub = MeanField::new(Activation::LeakyRelu, 1.0, 0.1).expect("valid");
+    let chi = (1.0 + f64::from(0.01f32).powi(2)) / 2.0;
+    for q0 in [0.0, 1.0, 50.0] {
+        assert!((sub.q_star_from(q0) - 0.1 / (1.0 - chi)).abs() < 1e-14);
+    }
+}
+
+/// Phase points of the other smooth and kinked activations against SciPy: the length map
+/// iterated then solved by `brentq`, chi_1 by `quad`, c* by `brentq` on the correlation map
+/// (nested `quad`, split where an argument crosses 0), chi_c by `quad` at c*. Columns:
+/// (activation, sigma_w2, sigma_b2, q*, chi_1, c*, chi_c).
+#[test]
+fn phase_points_of_every_nonlinear_activation_match_scipy() {
+    let cases = [
+        (
+            TANH,
+            2.5,
+            0.05,
+            1.063_958_377_416_812,
+            1.133_515_698_704_271_6,
+            0.446_804_232_344_267_47,
+            0.918_716_774_913_773_1,
+        ),
+        (
+            TANH,
+            0.8,
+            0.2,
+            0.386_875_995_742_893_1,
+            0.512_027_520_196_388_9,
+            1.0,
+            0.512_027_520_196_388_9,
+        ),
+        (
+            Activation::Sigmoid,
+            40.0,
+            0.1,
+            16.499_610_295_802_533,
+            0.630_813_099_489_161_2,
+            1.0,
+            0.630_813_099_489_161_2,
+        ),
+        (
+            Activation::Sigmoid,
+            20.0,
+            0.0,
+            7.548_266_158_086_071,
+            0.447_972_596_865_304_5,
+            1.0,
+            0.447_972_596_865_304_5,
+        ),
+        (
+            Activation::Gelu,
+            1.0,
+            0.1,
+            0.143_963_582_755_412_13,
+            0.321_055_908_331_580_76,
+            1.0,
+            0.321_055_908_331_580_76,
+        ),
+        (
+            Activation::Selu,
+            1.2,
+            0.0,
+            2.344_465_338_158_432_4,
+            1.105_267_438_225_553_4,
+            0.120_648_622_746_837_37,
+            0.944_637_781_033_829_8,
+        ),
+        (
+            Activation::Softsign,
+            4.0,
+            0.1,
+            0.724_585_202_787_993,
+            1.033_845_884_353_267,
+            0.940_642_852_574_961_5,
+            0.974_449_361_245_922_2,
+        ),
+        (
+            Activation::Softsign,
+            2.0,
+            0.05,
+            0.198_388_089_795_032_3,
+            0.810_329_814_474_804,
+            1.0,
+            0.810_329_814_474_804,
+        ),
+    ];
+    for (act, w, b, q, chi_1, c, chi_c) in cases {
+        let p = point(act, w, b);
+        let close = |got: f64, want: f64| (got - want).abs() < 1e-8 * want.abs().max(1.0);
+        assert!(
+            close(p.q_star, q),
+            "{act:?} ({w}, {b}): q* {} vs {q}",
+            p.q_star
+        );
+        assert!(
+            close(p.chi_1, chi_1),
+            "{act:?} ({w}, {b}): chi_1 {} vs {chi_1}",
+            p.chi_1
+        );
+        assert!(
+            close(p.c_star, c),
+            "{act:?} ({w}, {b}): c* {} vs {c}",
+            p.c_star
+        );
+        assert!(
+            close(p.chi_c, chi_c),
+            "{act:?} ({w}, {b}): chi_c {} vs {chi_c}",
+            p.chi_c
+        );
+        let phase = if chi_1 < 1.0 {
+            Phase::Ordered
+        } else {
+            Phase::Chaotic
+        };
+        assert_eq!(p.phase, phase, "{act:?} ({w}, {b})");
+        assert!((p.xi_grad + 1.0 / chi_1.ln()).abs() < 1e-6 * p.xi_grad.abs());
+        assert!((p.xi_c + 1.0 / chi_c.ln()).abs() < 1e-6 * p.xi_c.abs());
+        assert_eq!(p.max_depth, 6.0 * p.xi_c);
+    }
+}
+
+/// Every Gaussian average of every activation against SciPy (`quad`, split at the kink; the
+/// pair averages nested, the inner integral split where its argument crosses 0). Per row:
+/// (mean, mean_sq, mean_dsq) at q = 0.25 and at q = 3, then (cross, dcross) at q = 1.5 for
+/// c = -0.6, 0.3, 0.9.
+#[test]
+fn gaussian_averages_of_every_activation_match_scipy() {
+    let table = [
+        (
+            RELU,
+            [
+                0.19947114020071638,
+                0.12500000000000003,
+                0.5000000000000001,
+                0.6909882989426709,
+                1.5,
+                0.5000000000000001,
+                0.05816067582488447,
+                0.14758361765043332,
+                0.36205821287661566,
+                0.2984933420103392,
+                0.6821537991335042,
+                0.42821685343564697,
+            ],
+        ),
+        (
+            Activation::LeakyRelu,
+            [
+                0.1974764288432945,
+                0.12501249999944122,
+                0.5000499999977649,
+                0.684078416107692,
+                1.5001499999932946,
+                0.5000499999977649,
+                0.04800327860287479,
+                0.15464670350098753,
+                0.35935325450002237,
+                0.3025533244129186,
+                0.6820789385308959,
+                0.4296953380182737,
+            ],
+        ),
+        (
+            TANH,
+            [
+                0.0,
+                0.17351614343237184,
+                0.71737986160311,
+                0.0,
+                0.5894390844781304,
+                0.29201713069200236,
+                -0.26223049602624043,
+                0.31029647972851643,
+                0.1281334453314954,
+                0.2888724403960818,
+                0.4117083503043901,
+                0.36182811757312305,
+            ],
+        ),
+        (
+            Activation::Sigmoid,
+            [
+                0.5000000000000001,
+                0.26395557756012034,
+                0.056034683259542195,
+                0.5000000000000001,
+                0.33565974297432943,
+                0.032295447223191526,
+                0.21625276388249803,
+                0.038197121585944745,
+                0.26675818203873236,
+                0.03740753337424971,
+                0.3012368027466753,
+                0.039667576871994285,
+            ],
+        ),
+        (
+            Activation::Gelu,
+            [
+                0.0892062058076386,
+                0.08350672379334984,
+                0.3556851396521125,
+                0.5984134206021489,
+                1.4256169296225143,
+                0.5009863207185942,
+                -0.029770405683371397,
+                0.1309683895426253,
+                0.2684589602930644,
+                0.3069195538323562,
+                0.6026793606274496,
+                0.4455400911024503,
+            ],
+        ),
+        (
+            Activation::Selu,
+            [
+                -0.05480050359611252,
+                0.330686029104582,
+                1.3605021017147858,
+                0.1750035805139828,
+                2.379688452690145,
+                0.8836819845678987,
+                -0.7767702599852084,
+                0.8590203629335978,
+                0.39996939138802534,
+                0.8934759903862264,
+                1.2279729164532192,
+                0.9573092488656504,
+            ],
+        ),
+        (
+            Activation::Softsign,
+            [
+                0.0,
+                0.08578581501383113,
+                0.37681687495750554,
+                0.0,
+                0.2914078447218362,
+                0.1425877818778626,
+                -0.12417495413639326,
+                0.14515167177494803,
+                0.0609728320424389,
+                0.13702056158456533,
+                0.19360139339820331,
+                0.1679252097088343,
+            ],
+        ),
+        (
+            Activation::Identity,
+            [
+                0.0,
+                0.25000000000000006,
+                1.0000000000000002,
+                0.0,
+                3.0,
+                1.0000000000000002,
+                -0.8999999999999999,
+                1.0000000000000002,
+                0.45,
+                1.0000000000000002,
+                1.3500000000000003,
+                1.0000000000000002,
+            ],
+        ),
+    ];
+    for (act, want) in table {
+        let m = Moments::new(act);
+        let mut got = Vec::new();
+        for q in [0.25, 3.0] {
+            got.extend([m.mean(q), m.mean_sq(q), m.mean_dsq(q)]);
+        }
+        for c in [-0.6, 0.3, 0.9] {
+            got.extend([m.cross(1.5, c), m.dcross(1.5, c)]);
+        }
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!((g - w).abs() < 1e-10, "{act:?} entry {i}: {g} vs {w}");
+        }
+    }
+}
+
+/// phi against the network's own f32 activation, phi' against central differences of phi
+/// (away from the kink at 0).
+#[test]
+fn activation_values_and_derivatives_agree_with_the_network() {
+    for act in Activation::ALL {
+        for x in [-3.0, -1.2, -0.4, 0.3, 0.9, 2.5] {
+            let net = f64::from(act.apply(x as f32));
+            assert!(
+                (phi(act, x) - net).abs() < 1e-6 * (1.0 + net.abs()),
+                "{act:?} at {x}"
+            );
+            let h = 1e-6;
+            let diff = (phi(act, x + h) - phi(act, x - h)) / (2.0 * h);
+            assert!((dphi(act, x) - diff).abs() < 1e-7, "{act:?}' at {x}");
+        }
+    }
+}
+
+/// GELU at sigma_w2 = 2.2 behaves like ReLU at large q (slope 1.1 > 1) and like x / 2 near 0
+/// (slope 0.55): with sigma_b2 = 0 it has an unstable fixed point between q = 1 and 10 (SciPy:
+/// the length map minus q is -0.065 at 1 and +0.88 at 10), so q* depends on the start; with
+/// sigma_b2 = 0.1 the map stays above the identity and q grows without bound, slowly (110 after
+/// 60 layers), so the bracketing search has to carry it past Q_MAX.
+#[test]
+fn gelu_lengths_collapse_or_grow_without_bound_by_where_they_start() {
+    let gelu = Activation::Gelu;
+    let m = MeanField::new(gelu, 2.2, 0.0).expect("valid");
+    assert_eq!(m.q_star_from(1.0), 0.0);
+    assert_eq!(m.q_star_from(10.0), f64::INFINITY);
+    let p = point(gelu, 2.2, 0.1);
+    assert_eq!((p.q_star, p.phase), (f64::INFINITY, Phase::Unbounded));
+}
+
+/// Critical points of the other activations against SciPy (`brentq` on chi_1(sigma_w2) - 1,
+/// with q* from q^0 = 1 by iteration and `brentq`, each average by `quad`).
+#[test]
+fn critical_points_of_other_activations_match_scipy() {
+    for (act, b, want) in [
+        (Activation::Softsign, 0.05, 3.141_247_236_043_848_4),
+        (Activation::Selu, 0.1, 0.980_327_286_442_988_4),
+        (Activation::Sigmoid, 0.1, 103.249_124_506_241_8),
+    ] {
+        let got = critical_sigma_w2(act, b).expect("critical point exists");
+        assert!((got / want - 1.0).abs() < 1e-8, "{act:?}: {got} vs {want}");
+    }
+    // Leaky ReLU: chi_1 = sigma_w2 (1 + a^2) / 2, critical only without bias.
+    let a = f64::from(0.01f32);
+    let leaky = Activation::LeakyRelu;
+    assert_eq!(critical_sigma_w2(leaky, 0.0), Some(2.0 / (1.0 + a * a)));
+    assert_eq!(critical_sigma_w2(leaky, 0.1), None);
+    // GELU without bias: from q^0 = 1, q* jumps from 0 (chi_1 = sigma_w2 / 4 < 1) straight to
+    // infinity where chi_1 first reaches 1, so no point of the line has chi_1 = 1 at finite q*.
+    assert_eq!(critical_sigma_w2(Activation::Gelu, 0.0), None);
+    for bad in [-0.1, f64::NAN, f64::INFINITY] {
+        assert_eq!(critical_sigma_w2(TANH, bad), None);
+    }
+}
+
+/// The grids are laid out `grid[i][j]` at (sigma_w2[j], sigma_b2[i]); bad variances give an
+/// infinite chi_1 in the cheap grid and an error in the full one.
+#[test]
+fn grids_follow_their_layout_and_refuse_bad_variances() {
+    let (w, b) = ([0.5, 2.5, 4.0], [0.0, 0.05]);
+    let chi = chi_1_grid(TANH, &w, &b);
+    let full = phase_grid(TANH, &w, &b).expect("valid");
+    assert_eq!((chi.len(), full.len()), (2, 2));
+    for (&b, (chi_row, full_row)) in b.iter().zip(chi.iter().zip(&full)) {
+        assert_eq!((chi_row.len(), full_row.len()), (3, 3));
+        for (&w, (&c, f)) in w.iter().zip(chi_row.iter().zip(full_row)) {
+            let p = point(TANH, w, b);
+            assert_eq!(*f, p);
+            assert_eq!(c, p.chi_1);
+            assert_eq!(chi_1(TANH, w, b), p.chi_1);
+        }
+    }
+    assert_eq!(chi_1(TANH, -1.0, 0.0), f64::INFINITY);
+    assert_eq!(chi_1(TANH, 1.0, f64::NAN), f64::INFINITY);
+    assert!(phase_grid(TANH, &[1.0, -1.0], &[0.0]).is_err());
+    let line = critical_line(RELU, &[0.0, 0.1]);
+    assert_eq!(line, vec![(0.0, Some(2.0)), (0.1, None)]);
+}
+
+/// sigma_w2 in closed form for the schemes the sampling test leaves loose (3%), the caveats,
+/// and the predicted profiles on ReLU, where E[phi(u)^2] = q / 2 and E[phi'(u)^2] = 1 / 2.
+#[test]
+fn coordinates_in_closed_form() {
+    let s = |name: &str, fi: usize, fo: usize| {
+        let init: Initializer = name.parse().expect("name");
+        sigma_w2(&init, fi, fo, RELU).expect("known")
+    };
+    // Var of N(0, 1) truncated to [-2, 2]: 0.77374130 (SciPy `truncnorm(-2, 2).var()`).
+    assert!((s("trunc-normal:0.5", 40, 10) - 40.0 * 0.25 * 0.773_741_303_549_923_2).abs() < 1e-6);
+    assert!((s("uniform:0.5", 30, 10) - 30.0 * 0.25 / 3.0).abs() < 1e-12);
+    assert!((s("kaiming-uniform", 30, 10) - 2.0).abs() < 1e-6);
+    assert!((s("kaiming-normal:mode=fan-out", 30, 10) - 6.0).abs() < 1e-5);
+    assert!((s("identity", 30, 10) - 1.0).abs() < 1e-12);
+    assert!((s("identity", 10, 30) - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(s("sparse:20", 8, 10), 8.0);
+    for name in ["zeros", "ones", "constant:0.5"] {
+        assert_eq!(s(name, 8, 10), 0.0, "{name}");
+    }
+    let caveat = |name: &str| coordinates::caveat(&name.parse().expect("name"));
+    assert!(
+        caveat("identity")
+            .expect("caveat")
+            .starts_with("deterministic")
+    );
+    assert!(caveat("sparse:5").expect("caveat").starts_with("sparse"));
+    assert!(
+        caveat("lsuv")
+            .expect("caveat")
+            .starts_with("data-dependent")
+    );
+    assert!(
+        caveat("constant:0.5")
+            .expect("caveat")
+            .starts_with("degenerate")
+    );
+    assert_eq!(caveat("kaiming-normal"), None);
+
+    let close = |a: Vec<f64>, b: &[f64]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12)
+    };
+    assert!(close(
+        predict_lengths(RELU, &[2.0, 1.0, 4.0], 0.1, 3.0),
+        &[6.1, 3.15, 6.4]
+    ));
+    assert_eq!(
+        predict_gradients(RELU, &[2.0, 1.0, 4.0], &[6.1, 3.15, 6.4]),
+        vec![1.0, 2.0, 1.0]
+    );
+    // Only as many layers as both inputs have.
+    assert_eq!(
+        predict_gradients(RELU, &[2.0, 1.0, 4.0], &[6.1, 3.15]),
+        vec![0.5, 1.0]
+    );
+
+    let model = ModelSpec {
+        hidden: vec![20, 30],
+        activation: RELU,
+        bias: BiasInit(0.1),
+    };
+    let c = coordinates(
+        &"kaiming-normal".parse().expect("name"),
+        &model,
+        (10, 5),
+        2.0,
+    );
+    assert_eq!(c.initializer, "kaiming-normal");
+    let fans: Vec<(usize, usize, usize)> = c
+        .layers
+        .iter()
+        .map(|l| (l.layer, l.fan_in, l.fan_out))
+        .collect();
+    assert_eq!(fans, vec![(0, 10, 20), (1, 20, 30), (2, 30, 5)]);
+    for l in &c.layers {
+        let w = l.sigma_w2.expect("known");
+        assert!((w - 2.0).abs() < 1e-6 && l.sigma_b2 == 0.0);
+        assert_eq!(l.point, Some(point(RELU, w, 0.0)));
+    }
+    let lengths = c.lengths.expect("known");
+    assert!(
+        lengths.iter().all(|q| (q - 4.0).abs() < 1e-5),
+        "{lengths:?}"
+    );
+    let grads = c.gradients.expect("known");
+    assert!(grads.iter().all(|g| (g - 1.0).abs() < 1e-6), "{grads:?}");
+    assert_eq!(c.caveats.len(), 1);
+    assert!(
+        c.caveats[0].starts_with("bias constant:0.1"),
+        "{:?}",
+        c.caveats
+    );
 }
