@@ -988,7 +988,8 @@ fn coordinates_in_closed_form() {
     let model = ModelSpec {
         hidden: vec![20, 30],
         activation: RELU,
-        bias: BiasInit(0.1),
+        bias: BiasInit::Constant(0.1),
+        gain: 1.0,
     };
     let c = coordinates(
         &"kaiming-normal".parse().expect("name"),
@@ -997,6 +998,31 @@ fn coordinates_in_closed_form() {
         2.0,
     );
     assert_eq!(c.initializer, "kaiming-normal");
+    // A sweep's gain scales sigma_w^2 by gain^2; N(0, s^2) biases give sigma_b^2 = s^2.
+    let swept = ModelSpec {
+        bias: BiasInit::Normal(0.3),
+        gain: 2.0,
+        ..model.clone()
+    };
+    let s = coordinates(
+        &"kaiming-normal".parse().expect("name"),
+        &swept,
+        (10, 5),
+        2.0,
+    );
+    for l in &s.layers {
+        assert!((l.sigma_w2.expect("known") - 8.0).abs() < 1e-6, "{l:?}");
+        assert!((l.sigma_b2 - 0.09).abs() < 1e-6, "{l:?}");
+        assert_eq!(
+            l.point,
+            Some(point(RELU, l.sigma_w2.expect("known"), l.sigma_b2))
+        );
+    }
+    assert!(
+        s.caveats.iter().all(|c| !c.contains("constant shift")),
+        "{:?}",
+        s.caveats
+    );
     let fans: Vec<(usize, usize, usize)> = c
         .layers
         .iter()
