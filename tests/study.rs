@@ -368,3 +368,46 @@ fn crossed_splits_share_splits_and_match_plain_splits() {
         serde_json::to_string(&p.runs).expect("json")
     );
 }
+
+/// Defect (found with `splits` as the default): repeats with their own split train as separate
+/// groups, and a thread used to train its groups one after the other, so a study stopped early
+/// had its first repeat far along and the others at epoch 0, and the summary mixed them. The
+/// groups of a thread now advance one epoch each in turn.
+#[test]
+fn a_stopped_study_has_every_repeat_at_about_the_same_epoch() {
+    use initlab::study::{RepeatMode, RunOptions, run_study_table};
+    use initlab::train::TrainEvent;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let table = bundled_table("iris");
+    let mut spec = StudySpec {
+        data: "bundled:iris".into(),
+        repeats: 3,
+        repeat_mode: RepeatMode::Splits,
+        initializers: builtin(&["xavier-normal", "kaiming-normal"]),
+        ..StudySpec::default()
+    };
+    spec.prepare.target = "species".into();
+    spec.model.hidden = vec![8];
+    spec.train.epochs = 6;
+    let cancel = AtomicBool::new(false);
+    let emit = |e: TrainEvent| {
+        if let TrainEvent::Epoch { metrics, .. } = e
+            && metrics.epoch == 2
+        {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    };
+    let r =
+        run_study_table(&spec, &table, &RunOptions { threads: 1 }, &emit, &cancel).expect("runs");
+    let last: Vec<usize> = r
+        .runs
+        .iter()
+        .map(|run| run.epochs.last().map_or(0, |e| e.epoch))
+        .collect();
+    let (lo, hi) = (
+        last.iter().copied().min().unwrap_or(0),
+        last.iter().copied().max().unwrap_or(0),
+    );
+    assert!(!r.completed);
+    assert!(lo >= 1 && hi - lo <= 1, "last epoch per run: {last:?}");
+}

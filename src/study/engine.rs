@@ -16,7 +16,7 @@ use burn::tensor::Device;
 use super::{Arm, RunResult, StudyError, StudyEvent, StudySpec, panic_message};
 use crate::data::PreparedData;
 use crate::init::init_arm;
-use crate::train::{ArmOutcome, ArmPlan, TrainSpec, Trainer, steps_per_epoch};
+use crate::train::{ArmOutcome, ArmPlan, TrainSpec, Trainer, Training, steps_per_epoch};
 
 /// One point ready to train: its study (no sweep) and its data, one prepared split per repeat
 /// (or one shared by all repeats), with the probe rows of each.
@@ -75,9 +75,19 @@ fn items(points: &[PointWork<'_>]) -> Vec<Item> {
     out
 }
 
-/// Groups of items that train stacked: items of one bucket, in chunks of at most
-/// `ceil(items / threads)` so that one big bucket still uses every thread.
-fn groups(points: &[PointWork<'_>], items: &[Item], threads: usize) -> Vec<Vec<Item>> {
+/// Relative cost of training one item: its forward FLOPs per sample times the samples it sees.
+fn item_cost(points: &[PointWork<'_>], it: &Item) -> f64 {
+    let w = &points[it.point];
+    let d = &w.datas[it.data];
+    let flops = w.spec.model.forward_flops(d.n_inputs, d.n_outputs()) as f64;
+    flops * (d.n_train() + d.n_val()) as f64 * w.spec.train.epochs.max(1) as f64
+}
+
+/// Groups of items that train stacked: the items of one bucket, cut into as many chunks as its
+/// share of the total cost warrants (a bucket of deep networks may need several threads, a
+/// shallow one none of its own), so threads finish together when depths differ. Returns each
+/// group with its cost.
+fn groups(points: &[PointWork<'_>], items: &[Item], threads: usize) -> Vec<(Vec<Item>, f64)> {
     let mut buckets: Vec<Bucket> = Vec::new();
     for &it in items {
         let s = points[it.point].spec;
@@ -100,16 +110,42 @@ fn groups(points: &[PointWork<'_>], items: &[Item], threads: usize) -> Vec<Vec<I
             }),
         }
     }
-    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    let cost = |b: &Bucket| item_cost(points, &b.items[0]) * b.items.len() as f64;
+    let total: f64 = buckets.iter().map(cost).sum();
+    let target = total / threads.max(1) as f64;
     buckets
         .into_iter()
         .flat_map(|b| {
+            let each = cost(&b) / b.items.len() as f64;
+            let pieces = if target > 0.0 {
+                ((cost(&b) / target - 1e-9).ceil() as usize).clamp(1, b.items.len())
+            } else {
+                1
+            };
+            let chunk = b.items.len().div_ceil(pieces);
             b.items
                 .chunks(chunk)
-                .map(<[Item]>::to_vec)
+                .map(|c| (c.to_vec(), each * c.len() as f64))
                 .collect::<Vec<_>>()
         })
         .collect()
+}
+
+/// Which groups each worker trains: the longest group first, each to the least loaded worker
+/// (LPT), so that a deep sweep's longest point does not end up alone at the end.
+fn schedule(costs: &[f64], workers: usize) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by(|&a, &b| costs[b].total_cmp(&costs[a]).then(a.cmp(&b)));
+    let mut load = vec![0.0f64; workers.max(1)];
+    let mut plan = vec![Vec::new(); workers.max(1)];
+    for g in order {
+        let w = (0..load.len())
+            .min_by(|&a, &b| load[a].total_cmp(&load[b]).then(a.cmp(&b)))
+            .unwrap_or(0);
+        load[w] += costs[g];
+        plan[w].push(g);
+    }
+    plan
 }
 
 /// How many work items `points` hold.
@@ -131,20 +167,19 @@ pub fn train_points(
         .into_iter()
         .filter(|it| only.contains(&it.global))
         .collect();
-    let groups = groups(points, &items, threads);
+    let (groups, costs): (Vec<Vec<Item>>, Vec<f64>) =
+        groups(points, &items, threads).into_iter().unzip();
     let workers = threads.clamp(1, groups.len().max(1));
+    let plan = schedule(&costs, workers);
     let trained = std::thread::scope(|s| {
         let groups = &groups;
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
+        let handles: Vec<_> = plan
+            .iter()
+            .enumerate()
+            .map(|(w, mine)| {
                 std::thread::Builder::new()
                     .name(format!("initlab-train-{w}"))
-                    .spawn_scoped(s, move || {
-                        (w..groups.len())
-                            .step_by(workers)
-                            .map(|g| train_group(points, &groups[g], emit, cancel))
-                            .collect::<Vec<_>>()
-                    })
+                    .spawn_scoped(s, move || train_worker(points, groups, mine, emit, cancel))
             })
             .collect();
         let mut all = Vec::with_capacity(items.len());
@@ -153,7 +188,7 @@ pub fn train_points(
             let joined = h
                 .join()
                 .map_err(|e| StudyError::Worker(panic_message(e.as_ref())))?;
-            all.extend(joined.into_iter().flatten());
+            all.extend(joined);
         }
         Ok::<_, StudyError>(all)
     })?;
@@ -166,19 +201,21 @@ pub fn train_points(
     Ok(out.into_iter().flatten().collect())
 }
 
-/// Trains one group in its own stacked module; returns (global index, outcome) per item.
-fn train_group(
-    points: &[PointWork<'_>],
-    group: &[Item],
-    emit: &(dyn Fn(StudyEvent) + Sync),
-    cancel: &AtomicBool,
-) -> Vec<(usize, ItemOutcome)> {
+/// A group ready to train: its arms' initial weights and the settings they share.
+struct Setup<'a> {
+    plans: Vec<ArmPlan>,
+    trainer: Trainer<'a>,
+    steps_per_epoch: usize,
+}
+
+/// Draws the initial weights of `group`'s arms (on the calling thread) and picks its settings.
+fn setup<'a>(points: &[PointWork<'a>], group: &[Item]) -> Setup<'a> {
     let first = &points[group[0].point];
     let data = &first.datas[group[0].data];
     let probe = &first.probes[group[0].data];
     let spec = first.spec;
     let dims = spec.model.dims(data.n_inputs, data.n_outputs());
-    let plans: Vec<ArmPlan> = group
+    let plans = group
         .iter()
         .map(|it| {
             let s = points[it.point].spec;
@@ -196,33 +233,86 @@ fn train_group(
             }
         })
         .collect();
-    let trainer = Trainer {
-        data,
-        model: &spec.model,
-        spec: &spec.train,
-        seed: spec.seed,
-        probe: spec.diagnostics.then_some(probe.as_slice()),
-        keep_final_weights: false,
-    };
-    let started = Instant::now();
-    let outcomes = trainer.train(&plans, &Device::flex(), emit, cancel);
-    let seconds = started.elapsed().as_secs_f64();
-    let epochs_done = outcomes
-        .iter()
-        .filter_map(|o| o.epochs.last().map(|e| e.epoch))
-        .max()
-        .unwrap_or(0);
-    let steps = epochs_done * steps_per_epoch(data.n_train(), spec.train.batch_size);
-    let seconds_per_step = (steps > 0).then(|| seconds / steps as f64);
-    group
-        .iter()
-        .zip(plans)
-        .zip(outcomes)
-        .map(|((it, plan), o)| (it.global, outcome(it, plan, o, seconds_per_step)))
-        .collect()
+    Setup {
+        plans,
+        trainer: Trainer {
+            data,
+            model: &spec.model,
+            spec: &spec.train,
+            seed: spec.seed,
+            probe: spec.diagnostics.then_some(probe.as_slice()),
+            keep_final_weights: false,
+        },
+        steps_per_epoch: steps_per_epoch(data.n_train(), spec.train.batch_size),
+    }
 }
 
-fn outcome(it: &Item, plan: ArmPlan, o: ArmOutcome, seconds_per_step: Option<f64>) -> ItemOutcome {
+/// Trains one worker's groups. Groups of the same point advance together, one epoch each in
+/// turn (so the repeats of a study progress side by side); points follow one another (so a
+/// sweep's points finish one by one). Returns (global index, outcome) per item.
+fn train_worker(
+    points: &[PointWork<'_>],
+    groups: &[Vec<Item>],
+    mine: &[usize],
+    emit: &(dyn Fn(StudyEvent) + Sync),
+    cancel: &AtomicBool,
+) -> Vec<(usize, ItemOutcome)> {
+    let mut mine = mine.to_vec();
+    mine.sort_by_key(|&g| (groups[g][0].point, g));
+    let mut out = Vec::new();
+    for round in mine.chunk_by(|&a, &b| groups[a][0].point == groups[b][0].point) {
+        let rounds: Vec<&[Item]> = round.iter().map(|&g| groups[g].as_slice()).collect();
+        out.extend(train_round(points, &rounds, emit, cancel));
+    }
+    out
+}
+
+/// Trains `groups` side by side on this thread, epoch by epoch.
+fn train_round(
+    points: &[PointWork<'_>],
+    groups: &[&[Item]],
+    emit: &(dyn Fn(StudyEvent) + Sync),
+    cancel: &AtomicBool,
+) -> Vec<(usize, ItemOutcome)> {
+    let setups: Vec<Setup<'_>> = groups.iter().map(|g| setup(points, g)).collect();
+    let device = Device::flex();
+    let mut seconds = vec![0.0f64; setups.len()];
+    let mut timed = |k: usize, f: &mut dyn FnMut()| {
+        let started = Instant::now();
+        f();
+        seconds[k] += started.elapsed().as_secs_f64();
+    };
+    let mut runs: Vec<Option<Training<'_>>> = Vec::with_capacity(setups.len());
+    for (k, s) in setups.iter().enumerate() {
+        let mut run = None;
+        timed(k, &mut || {
+            run = Some(Training::start(&s.trainer, &s.plans, &device, emit))
+        });
+        runs.push(run);
+    }
+    let mut active = true;
+    while active {
+        active = false;
+        for (k, run) in runs.iter_mut().enumerate() {
+            if let Some(r) = run {
+                timed(k, &mut || active |= r.advance(cancel));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (k, (run, s)) in runs.into_iter().zip(&setups).enumerate() {
+        let Some(run) = run else { continue };
+        let steps = run.epochs_done() * s.steps_per_epoch;
+        let seconds_per_step = (steps > 0).then(|| seconds[k] / steps as f64);
+        let outcomes = run.finish();
+        for ((it, plan), o) in groups[k].iter().zip(&s.plans).zip(outcomes) {
+            out.push((it.global, outcome(it, plan, o, seconds_per_step)));
+        }
+    }
+    out
+}
+
+fn outcome(it: &Item, plan: &ArmPlan, o: ArmOutcome, seconds_per_step: Option<f64>) -> ItemOutcome {
     ItemOutcome {
         global: it.global,
         run: RunResult {
@@ -231,7 +321,7 @@ fn outcome(it: &Item, plan: ArmPlan, o: ArmOutcome, seconds_per_step: Option<f64
             diverged: o.diverged_epoch.is_some(),
             diverged_epoch: o.diverged_epoch,
             epochs: o.epochs,
-            lsuv: plan.weights.lsuv,
+            lsuv: plan.weights.lsuv.clone(),
             diagnostics: o.diagnostics,
         },
         seconds_per_step,

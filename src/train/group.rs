@@ -87,6 +87,11 @@ impl<'a> Group<'a> {
         self.plans.len()
     }
 
+    /// The shared settings this group trains with.
+    pub(super) fn trainer(&self) -> Trainer<'a> {
+        self.t
+    }
+
     /// Epoch 0: the untrained networks on the whole training and validation sets.
     pub(super) fn initial_epoch(&mut self) {
         let d = self.t.data;

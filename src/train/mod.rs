@@ -126,22 +126,61 @@ pub fn train_arms(
     emit: &(dyn Fn(TrainEvent) + Sync),
     cancel: &AtomicBool,
 ) -> Vec<ArmOutcome> {
-    let mut g = Group::new(t, plans, device, emit);
-    g.initial_epoch();
-    'epochs: for epoch in 1..=t.spec.epochs {
-        let orders = g.batch_orders(epoch);
-        let mut loss_sum = vec![0.0f64; plans.len()];
+    let mut run = Training::start(t, plans, device, emit);
+    while run.advance(cancel) {}
+    run.finish()
+}
+
+/// A group of arms training one epoch at a time, so that a thread can advance several groups in
+/// turn: the repeats of a study then progress together, and a stopped study has every repeat
+/// at about the same epoch instead of some finished and others not started.
+pub struct Training<'a> {
+    g: Group<'a>,
+    /// Epochs finished (0: only the evaluation at initialization).
+    epoch: usize,
+    stopped: bool,
+}
+
+impl<'a> Training<'a> {
+    /// Builds the stacked module and evaluates epoch 0.
+    pub fn start(
+        t: &Trainer<'a>,
+        plans: &'a [ArmPlan],
+        device: &'a Device,
+        emit: &'a (dyn Fn(TrainEvent) + Sync),
+    ) -> Self {
+        let mut g = Group::new(t, plans, device, emit);
+        g.initial_epoch();
+        Self {
+            g,
+            epoch: 0,
+            stopped: false,
+        }
+    }
+
+    /// Trains the next epoch; false once every epoch is done or `cancel` stopped it between two
+    /// steps (the interrupted epoch is not recorded).
+    pub fn advance(&mut self, cancel: &AtomicBool) -> bool {
+        let t = self.g.trainer();
+        if self.stopped || self.epoch >= t.spec.epochs {
+            return false;
+        }
+        let epoch = self.epoch + 1;
+        let orders = self.g.batch_orders(epoch);
+        let mut loss_sum = vec![0.0f64; orders.len()];
         let n_train = t.data.n_train();
         let batch = t.spec.batch_size.max(1);
         for start in (0..n_train).step_by(batch) {
             if cancel.load(Ordering::Relaxed) {
-                break 'epochs;
+                self.stopped = true;
+                return false;
             }
             let last_step = start + batch >= n_train;
             // Gradient norms are read at the first step (the gradient at initialization) and at
             // the last step of every epoch: two small reductions per epoch.
-            let want_grad_norms = g.diag.is_some() && (last_step || (epoch == 1 && start == 0));
-            g.step(
+            let want_grad_norms =
+                self.g.diag.is_some() && (last_step || (epoch == 1 && start == 0));
+            self.g.step(
                 epoch,
                 &orders,
                 start,
@@ -150,7 +189,17 @@ pub fn train_arms(
                 want_grad_norms,
             );
         }
-        g.end_epoch(epoch, &loss_sum);
+        self.g.end_epoch(epoch, &loss_sum);
+        self.epoch = epoch;
+        true
     }
-    g.finish()
+
+    /// Epochs finished so far.
+    pub fn epochs_done(&self) -> usize {
+        self.epoch
+    }
+
+    pub fn finish(self) -> Vec<ArmOutcome> {
+        self.g.finish()
+    }
 }
