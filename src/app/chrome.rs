@@ -301,7 +301,7 @@ impl InitlabApp {
                 colors,
                 hidden: &self.view.hidden,
             };
-            plots::ui(ui, live, &style);
+            plots::ui(ui, live, &style, &mut self.view.curves);
             ui.add_space(8.0);
             results_table::ui(ui, live, colors, &mut self.view.results_sort);
         }

@@ -2,7 +2,7 @@
 //! a running study, and the status line's message.
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use crate::data::Task;
@@ -37,12 +37,26 @@ pub struct Live {
     pub spec: StudySpec,
     pub task: Task,
     pub runs: Vec<RunResult>,
+    /// Changes whenever the runs do (unique across every `Live`), so views can cache what
+    /// they compute from them.
+    pub version: u64,
+}
+
+/// The next [`Live::version`].
+pub(super) fn next_version() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Live {
     pub(super) fn new(spec: StudySpec, task: Task) -> Self {
         let runs = spec.arms().iter().map(RunResult::empty).collect();
-        Self { spec, task, runs }
+        Self {
+            spec,
+            task,
+            runs,
+            version: next_version(),
+        }
     }
 
     pub(super) fn from_result(r: &StudyResult) -> Self {
@@ -50,6 +64,7 @@ impl Live {
             spec: r.spec.clone(),
             task: r.data.task,
             runs: r.runs.clone(),
+            version: next_version(),
         }
     }
 }

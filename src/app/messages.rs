@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::InitlabApp;
 use super::jobs::{DialogPurpose, Msg};
-use super::live::{Live, apply_event};
+use super::live::{Live, apply_event, next_version};
 use super::sweep_live::SweepRun;
 use crate::data::Table;
 use crate::study::sweep::{PointJudge, SweepEstimate};
@@ -168,8 +168,11 @@ impl InitlabApp {
             | TrainEvent::Diagnostics { arm, .. } => *arm,
             TrainEvent::Steps { .. } => return,
         };
-        if let Some(run) = self.run.live.as_mut().and_then(|l| l.runs.get_mut(arm)) {
+        if let Some(live) = self.run.live.as_mut()
+            && let Some(run) = live.runs.get_mut(arm)
+        {
             apply_event(run, e);
+            live.version = next_version();
         }
     }
 

@@ -13,6 +13,7 @@
 mod actions;
 mod chrome;
 mod colors;
+mod curve_cache;
 mod dataset_panel;
 mod frame_stats;
 mod jobs;
@@ -110,6 +111,8 @@ struct ViewState {
     /// Run was pressed on a sweep above the network limit: it waits for a confirmation.
     confirm_networks: Option<usize>,
     sweep_editor: sweep_panel::Editor,
+    /// The Curves tab's lines, recomputed only when the runs change.
+    curves: curve_cache::CurveCache,
 }
 
 /// The central view's tabs.

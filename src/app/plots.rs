@@ -7,10 +7,11 @@ use egui_plot::{FilledArea, HoverPosition, Line, Plot};
 
 use super::Live;
 use super::colors::Colors;
+use super::curve_cache::{CurveCache, Drawn};
 use super::state::ViewSettings;
 use super::widgets::{linear_grid, log_grid, tick_label};
 use crate::data::Task;
-use crate::report::{Curve, Metric, curve};
+use crate::report::Metric;
 
 /// What the curves of one run are drawn with: the view settings, each initializer's colour,
 /// and the initializers the user has hidden in the shared legend.
@@ -21,7 +22,7 @@ pub struct Style<'a> {
 }
 
 /// The three charts of the Curves tab.
-pub fn ui(ui: &mut egui::Ui, live: &Live, style: &Style<'_>) {
+pub fn ui(ui: &mut egui::Ui, live: &Live, style: &Style<'_>, cache: &mut CurveCache) {
     let width = ui.available_width();
     let height = 260.0;
     let log = style.view.log_scale;
@@ -34,7 +35,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, style: &Style<'_>) {
             ui.vertical(|ui| {
                 ui.set_width(w);
                 ui.strong(title);
-                plot(ui, id, live, metric, style, log, height);
+                plot(ui, id, live, (metric, cache), style, log, height);
             });
         }
     });
@@ -54,7 +55,7 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, style: &Style<'_>) {
         ui,
         "val-score",
         live,
-        Metric::ValScore,
+        (Metric::ValScore, cache),
         style,
         false,
         height * 0.8,
@@ -74,21 +75,14 @@ fn clipped_below(live: &Live) -> bool {
 /// The y range that shows every initializer that did not diverge: a diverged arm's last
 /// finite values (1e19 and more) would otherwise flatten every other curve. `None` when no arm
 /// diverged (egui_plot's own fit is right then). Scores are clipped below at R² = -1 (a very bad
-/// regression arm would flatten the rest) and span [0, 1] for accuracy.
-fn default_range(live: &Live, metric: Metric, log: bool) -> Option<(f64, f64)> {
-    let any_diverged = live.runs.iter().any(|r| r.diverged);
+/// regression arm would flatten the rest) and span [0, 1] for accuracy. `drawn` is in the
+/// chart's units (log10 on a log chart).
+fn default_range(live: &Live, drawn: &[Drawn], metric: Metric) -> Option<(f64, f64)> {
+    let any_diverged = drawn.iter().any(|d| d.diverged);
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
-    for name in live.spec.initializer_names() {
-        if live
-            .runs
-            .iter()
-            .any(|r| r.initializer == name && r.diverged)
-        {
-            continue;
-        }
-        let c = curve(&live.runs, &name, metric);
-        for v in c.min.iter().chain(&c.max).filter(|v| v.is_finite()) {
+    for d in drawn.iter().filter(|d| !d.diverged) {
+        for v in d.lo.iter().chain(&d.hi).filter(|v| v.is_finite()) {
             lo = lo.min(*v);
             hi = hi.max(*v);
         }
@@ -104,11 +98,6 @@ fn default_range(live: &Live, metric: Metric, log: bool) -> Option<(f64, f64)> {
     if !(any_diverged && lo.is_finite() && hi.is_finite()) {
         return None;
     }
-    let (lo, hi) = if log {
-        (lo.max(1e-12).log10(), hi.max(1e-12).log10())
-    } else {
-        (lo, hi)
-    };
     let pad = ((hi - lo) * 0.05).max(1e-9);
     Some((lo - pad, hi + pad))
 }
@@ -144,80 +133,40 @@ fn base_plot(id: &str, height: f32, log: bool) -> Plot<'_> {
     }
 }
 
-/// Exponential moving average with factor `alpha` (0: unchanged).
-fn smooth(v: &[f64], alpha: f64) -> Vec<f64> {
-    let mut out = Vec::with_capacity(v.len());
-    let mut s = None;
-    for &x in v {
-        let next = match s {
-            None => x,
-            Some(prev) => alpha * prev + (1.0 - alpha) * x,
-        };
-        s = Some(next);
-        out.push(next);
-    }
-    out
-}
-
-fn transform(c: &Curve, alpha: f64, log: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let f = |v: Vec<f64>| -> Vec<f64> {
-        if log {
-            v.into_iter().map(|y| y.log10()).collect()
-        } else {
-            v
-        }
-    };
-    let keep: Vec<usize> = (0..c.epochs.len())
-        .filter(|&i| !log || (c.min[i] > 0.0 && c.mean[i] > 0.0))
-        .collect();
-    let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<f64>>();
-    let xs: Vec<f64> = keep.iter().map(|&i| c.epochs[i] as f64).collect();
-    (
-        xs,
-        f(smooth(&pick(&c.mean), alpha)),
-        f(smooth(&pick(&c.min), alpha)),
-        f(smooth(&pick(&c.max), alpha)),
-    )
-}
-
 fn plot(
     ui: &mut egui::Ui,
     id: &str,
     live: &Live,
-    metric: Metric,
+    (metric, cache): (Metric, &mut CurveCache),
     style: &Style<'_>,
     log: bool,
     height: f32,
 ) {
     let view = style.view;
-    let alpha = view.smoothing as f64;
+    let drawn = cache.get(live, metric, view.smoothing, log);
     let mut plot = base_plot(id, height, log);
-    if let Some((lo, hi)) = default_range(live, metric, log) {
+    if let Some((lo, hi)) = default_range(live, drawn, metric) {
         plot = plot.default_y_bounds(lo, hi);
     }
     // The read-out appears within 16 px of a curve (egui's default, 5 px, needed pixel aim).
     ui.scope(|ui| {
         ui.style_mut().interaction.interact_radius = 16.0;
         plot.show(ui, |pui| {
-            for name in live.spec.initializer_names() {
-                if style.hidden.contains(&name) {
+            for d in drawn {
+                if style.hidden.contains(&d.name) || d.xs.is_empty() {
                     continue;
                 }
-                let c = curve(&live.runs, &name, metric);
-                if c.epochs.is_empty() {
-                    continue;
-                }
-                let color = style.colors.of(&name);
-                let (xs, mean, lo, hi) = transform(&c, alpha, log);
-                if view.show_bands && live.spec.repeats > 1 && xs.len() > 1 {
+                let color = style.colors.of(&d.name);
+                if view.show_bands && live.spec.repeats > 1 && d.xs.len() > 1 {
                     let [r, g, b, _] = color.to_array();
                     pui.add(
-                        FilledArea::new(name.clone(), &xs, &lo, &hi)
+                        FilledArea::new(d.name.clone(), &d.xs, &d.lo, &d.hi)
                             .fill_color(Color32::from_rgba_unmultiplied(r, g, b, 40)),
                     );
                 }
-                let points: Vec<[f64; 2]> = xs.iter().zip(&mean).map(|(x, y)| [*x, *y]).collect();
-                pui.line(Line::new(name, points).color(color).width(2.0));
+                let points: Vec<[f64; 2]> =
+                    d.xs.iter().zip(&d.mean).map(|(x, y)| [*x, *y]).collect();
+                pui.line(Line::new(d.name.clone(), points).color(color).width(2.0));
             }
         });
     });

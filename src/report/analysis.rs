@@ -52,9 +52,12 @@ pub fn curve(runs: &[RunResult], initializer: &str, metric: Metric) -> Curve {
         let v: Vec<f64> = mine
             .iter()
             .filter_map(|r| {
+                // Epochs are stored in order from 0, so epoch k is at index k: a search from
+                // the start made every chart of a long study quadratic in its epochs.
                 r.epochs
-                    .iter()
-                    .find(|e| e.epoch == epoch)
+                    .get(epoch)
+                    .filter(|e| e.epoch == epoch)
+                    .or_else(|| r.epochs.iter().find(|e| e.epoch == epoch))
                     .and_then(|e| metric.of(e))
             })
             .filter(|v| v.is_finite())
