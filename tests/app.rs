@@ -779,3 +779,33 @@ fn stopping_a_sweep_keeps_its_finished_points() {
             .is_some_and(|s| s.text.contains("finished points and epochs kept"))
     );
 }
+
+/// Issue 13 in the app: a finished sweep ranks its initializers across points (Friedman's test
+/// and the critical-difference diagram), with the same statistic as the sweep report.
+#[test]
+fn a_finished_sweep_ranks_the_initializers_across_points() {
+    let mut state = small_sweep();
+    state.spec.initializers = ["xavier-normal", "kaiming-normal", "zeros"]
+        .iter()
+        .map(|n| n.parse().expect("init"))
+        .collect();
+    state.spec.sweep = Some(initlab::study::Sweep {
+        axes: vec![initlab::study::Axis::parse_arg("depth=1,2,3").expect("axis")],
+        ..Default::default()
+    });
+    let mut h = harness(InitlabApp::new(state));
+    ready(&mut h);
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "the sweep to finish", |a| !a.is_running());
+    h.run_steps(2);
+    let sweep = h.state().sweep().expect("a sweep result").clone();
+    let report = initlab::report::sweep::cross_point(&sweep).expect("comparable points");
+    let f = report.friedman.expect("friedman");
+    assert!(h.query_by_label_contains("Ranking across points").is_some());
+    let sentence = format!(
+        "Friedman's test over 3 points and 3 initializers: χ² = {}",
+        initlab::report::num(f.chi2)
+    );
+    assert!(h.query_by_label_contains(&sentence).is_some(), "{sentence}");
+}

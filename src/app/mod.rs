@@ -28,6 +28,7 @@ mod sweep_frontier;
 mod sweep_heatmap;
 mod sweep_live;
 mod sweep_panel;
+mod sweep_ranking;
 mod sweep_table;
 mod sweep_view;
 mod theory_view;

@@ -8,7 +8,7 @@ use super::live::Running;
 use super::messages::estimate_text;
 use super::sweep_live::SweepRun;
 use super::widgets::legend;
-use super::{InitlabApp, Tab, sweep_frontier, sweep_heatmap, sweep_table};
+use super::{InitlabApp, Tab, sweep_frontier, sweep_heatmap, sweep_ranking, sweep_table};
 use crate::study::sweep::DEFAULT_MAX_NETWORKS;
 
 const WARN: egui::Color32 = egui::Color32::from_rgb(190, 110, 0);
@@ -54,6 +54,7 @@ impl InitlabApp {
         };
         ui.add_space(8.0);
         let clicked = charted.or(sweep_table::ui(ui, run, colors));
+        sweep_ranking::ui(ui, run, colors);
         if let Some(p) = clicked {
             self.view.sweep_point = Some(p);
             self.view.tab = Tab::Curves;
