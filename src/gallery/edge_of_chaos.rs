@@ -7,7 +7,6 @@ use super::{Experiment, Size};
 use crate::activation::Activation;
 use crate::init::BiasInit;
 use crate::study::{Results, StudySpec, SweepResult};
-use crate::theory::MeanField;
 
 /// sigma_b = sqrt(0.05), the paper's sigma_b^2 = 0.05.
 const SIGMA_B: f32 = 0.2236;
@@ -53,21 +52,10 @@ fn spec(size: Size) -> StudySpec {
     with_axes(s, &axes, None)
 }
 
-/// 6 xi_c of `r`'s study at gain value `gain` (its sigma_w^2 is gain^2 times the scheme's; a
-/// constant bias counts as sigma_b^2 = 0). Infinite at the critical point.
+/// 6 xi_c of `r`'s study at gain value `gain`.
 pub fn max_depth(r: &SweepResult, gain: f64) -> Option<f64> {
-    let spec = &r.spec;
-    let init = spec.initializers.first()?;
-    let width = spec.model.hidden.first().copied().unwrap_or(1);
-    let act = spec.model.activation;
-    let w2 = crate::theory::sigma_w2(init, width, width, act)? * gain * gain;
-    let b2 = match spec.model.bias {
-        BiasInit::Normal(s) => f64::from(s).powi(2),
-        BiasInit::Constant(_) => 0.0,
-    };
-    MeanField::new(act, w2, b2)
-        .ok()
-        .map(|m| m.phase_point().max_depth)
+    let init = r.spec.initializers.first()?;
+    crate::theory::trainable_depth(&r.spec, init, gain)
 }
 
 /// Cells as (gain, depth, trained: more than half the repeats).
