@@ -15,6 +15,7 @@ mod chrome;
 mod colors;
 mod dataset_panel;
 mod frame_stats;
+mod gallery_view;
 mod jobs;
 mod layers;
 mod live;
@@ -110,6 +111,7 @@ struct ViewState {
     /// Run was pressed on a sweep above the network limit: it waits for a confirmation.
     confirm_networks: Option<usize>,
     sweep_editor: sweep_panel::Editor,
+    gallery: gallery_view::GalleryView,
 }
 
 /// The central view's tabs.
@@ -355,6 +357,7 @@ impl InitlabApp {
         if let Some(s) = &mut self.run.sweep {
             s.refresh();
         }
+        self.judge_gallery();
         self.sync_colors();
         if self.view.status.as_ref().is_some_and(|s| s.about_settings)
             && self.state.spec.validate().is_ok()
@@ -364,6 +367,7 @@ impl InitlabApp {
         self.handle_dropped_files(ui);
         self.refresh_preparation();
         self.panels(ui);
+        self.gallery_window(&ui.ctx().clone());
         self.update_title(ui.ctx());
         if self.is_running() {
             ui.ctx().request_repaint_after(LIVE_FRAME_INTERVAL);
