@@ -81,11 +81,12 @@ impl InitlabApp {
             .default_pos(egui::pos2(360.0, 140.0))
             .vscroll(true)
             .show(ctx, |ui| {
-                chosen = list(ui);
+                // The open experiment first, so that its verdict is in view after a run.
                 if let Some(e) = self.gallery_experiment() {
-                    ui.separator();
                     page(ui, e, self.gallery_verdict());
+                    ui.separator();
                 }
+                chosen = list(ui);
             });
         self.view.gallery.open = open;
         if let Some(i) = chosen {
@@ -117,8 +118,13 @@ fn page(ui: &mut egui::Ui, e: &Experiment, verdict: Option<&Verdict>) {
     ui.heading(e.title);
     ui.label(RichText::new(e.citation).italics());
     ui.label(RichText::new(format!("Claim: {}", e.claim)).strong());
-    ui.label(format!("Setup: {}", e.setup));
+    verdict_line(ui, verdict);
     ui.label(format!("What to look for: {}", e.look_for));
+    ui.label(RichText::new(format!("Setup: {}", e.setup)).weak());
+}
+
+/// "Verdict: reproduced: ..." in green, "not reproduced" in red, or what to do to get one.
+fn verdict_line(ui: &mut egui::Ui, verdict: Option<&Verdict>) {
     match verdict {
         Some(v) => {
             let color = if v.reproduced {
