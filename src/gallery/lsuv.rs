@@ -24,8 +24,8 @@ pub const EXPERIMENT: Experiment = Experiment {
             lsuv (orthogonal, then each layer scaled by 1/sqrt(Var(output)) on the 128-row \
             probe batch until |Var - 1| <= 0.1, at most 10 times); SGD with momentum 0.9, lr \
             0.001, batch 64, 30 epochs, 3 repeats. Reduced (tests): 20 epochs, 2 repeats.",
-    look_for: "The LSUV variances per layer (results.json, runs[].lsuv; the report's \
-               initializer notes) all within 0.1 of 1; the training-loss curves: lsuv falls \
+    look_for: "The LSUV variances per layer (in the verdict and in results.json, runs[].lsuv) \
+               all within 0.1 of 1; the training-loss curves: lsuv falls \
                like kaiming-normal in he-deep-relu while orthogonal and xavier-normal stay at \
                ln 10.",
     spec,
