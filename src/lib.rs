@@ -8,6 +8,7 @@ pub mod bench;
 pub mod data;
 pub mod diagnostics;
 pub mod files;
+pub mod gallery;
 pub mod init;
 pub mod model;
 pub mod palette;

@@ -809,3 +809,37 @@ fn a_finished_sweep_ranks_the_initializers_across_points() {
     );
     assert!(h.query_by_label_contains(&sentence).is_some(), "{sentence}");
 }
+
+#[test]
+fn gallery_opens_the_symmetry_experiment_runs_it_and_shows_its_verdict() {
+    let mut h = harness(InitlabApp::default());
+    ready(&mut h);
+    h.get_by_label("Gallery").click();
+    // A window sizes itself on its first frame and shows on the next.
+    for _ in 0..3 {
+        h.step();
+    }
+    h.get_by_label("symmetry").click();
+    h.step();
+    let expected = (initlab::gallery::by_name("symmetry")
+        .expect("experiment")
+        .spec)(initlab::gallery::Size::Full);
+    assert_eq!(h.state().state.spec, expected, "its study is loaded");
+    ready(&mut h);
+    assert!(h.query_by_label_contains("Claim: Hidden units").is_some());
+    h.get_by_label("Run").click();
+    h.step();
+    wait_until(&mut h, "the run to finish", |a| !a.is_running());
+    wait_until(&mut h, "the verdict", |a| a.gallery_verdict().is_some());
+    let v = h.state().gallery_verdict().expect("verdict").clone();
+    assert!(v.reproduced, "{}", v.text);
+    assert_eq!(
+        h.state().result().and_then(|r| r.verdict.as_ref()),
+        Some(&v)
+    );
+    assert!(
+        h.query_by_label_contains("Verdict: reproduced: over all 20 epochs")
+            .is_some(),
+        "the verdict is on screen"
+    );
+}

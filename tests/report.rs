@@ -532,6 +532,7 @@ fn the_analysis_of_a_hand_built_result() {
             environment: initlab::study::Environment::current(1),
             wall_seconds: 0.0,
             completed: true,
+            verdict: None,
         }
     };
     let result = build(

@@ -70,6 +70,7 @@ fn result(mode: RepeatMode) -> StudyResult {
         environment: initlab::study::Environment::current(1),
         wall_seconds: 0.0,
         completed: true,
+        verdict: None,
     }
 }
 

@@ -96,6 +96,9 @@ impl InitlabApp {
             ui.separator();
             ui.toggle_value(&mut view.show_dataset_panel, "Dataset");
             ui.toggle_value(&mut view.show_study_panel, "Study");
+            ui.separator();
+            ui.toggle_value(&mut self.view.gallery.open, "Gallery")
+                .on_hover_text("Classic initialization experiments, each with its verdict");
         });
         ui.horizontal(|ui| self.path_row(ui));
         // Its own row, full width: beside the buttons it pushed the toolbar about and was cut off.
@@ -365,6 +368,14 @@ impl InitlabApp {
                     ui.colored_label(egui::Color32::from_rgb(200, 40, 40), text);
                 }
             }
+            ui.add_space(12.0);
+            ui.label(
+                RichText::new(
+                    "Or open the Gallery (toolbar) for classic experiments: symmetry, Glorot & \
+                     Bengio, He et al., Saxe et al., the edge of chaos, dynamical isometry, LSUV.",
+                )
+                .weak(),
+            );
         });
     }
 

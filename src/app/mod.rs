@@ -16,6 +16,7 @@ mod colors;
 mod curve_cache;
 mod dataset_panel;
 mod frame_stats;
+mod gallery_view;
 mod jobs;
 mod layers;
 mod live;
@@ -114,6 +115,7 @@ struct ViewState {
     sweep_editor: sweep_panel::Editor,
     /// The Curves tab's lines, recomputed only when the runs change.
     curves: curve_cache::CurveCache,
+    gallery: gallery_view::GalleryView,
 }
 
 /// The central view's tabs.
@@ -359,6 +361,7 @@ impl InitlabApp {
         if let Some(s) = &mut self.run.sweep {
             s.refresh();
         }
+        self.judge_gallery();
         self.sync_colors();
         if self.view.status.as_ref().is_some_and(|s| s.about_settings)
             && self.state.spec.validate().is_ok()
@@ -368,6 +371,7 @@ impl InitlabApp {
         self.handle_dropped_files(ui);
         self.refresh_preparation();
         self.panels(ui);
+        self.gallery_window(&ui.ctx().clone());
         self.update_title(ui.ctx());
         if self.is_running() {
             ui.ctx().request_repaint_after(LIVE_FRAME_INTERVAL);

@@ -56,6 +56,7 @@ impl SweepRun {
             points,
             wall_seconds: 0.0,
             completed: false,
+            verdict: None,
         };
         let mut run = Self::finished(result, Some(estimate));
         run.judges = judges;

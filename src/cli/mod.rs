@@ -1,8 +1,10 @@
 //! The command line: `initlab` (the app), `initlab run` (a study, headless), `initlab list`
-//! (the catalogue) and `initlab bench` (the speed benchmark).
+//! (the catalogue), `initlab bench` (the speed benchmark), `initlab gallery` (the experiments)
+//! and the others below.
 
 mod args;
 mod commands;
+mod gallery;
 mod run;
 mod shard;
 mod sweep;
@@ -49,6 +51,9 @@ enum Command {
     Theory(theory::TheoryArgs),
     /// Merge the part files of a sharded study (`run --shard i/n`) into one result and report.
     Merge(shard::MergeArgs),
+    /// The experiment gallery: list the experiments, or run one and write its report with the
+    /// paper's claim and the verdict.
+    Gallery(gallery::GalleryArgs),
 }
 
 #[derive(Args)]
@@ -121,6 +126,7 @@ pub fn main() -> i32 {
         Some(Command::Merge(args)) => shard::merge_cli(&args).map(|()| 0),
         Some(Command::Compare(args)) => commands::compare(&args).map(|()| 0),
         Some(Command::Theory(args)) => theory::theory(&args).map(|()| 0),
+        Some(Command::Gallery(args)) => gallery::gallery(&args),
     };
     match result {
         Ok(status) => status,

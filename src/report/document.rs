@@ -64,11 +64,21 @@ pub fn build<'a>(
     doc
 }
 
+/// The title and the headline; a gallery experiment's claim and verdict come first.
 fn title_and_headline<'a>(r: &StudyResult, a: &Analysis) -> Vec<Block<'a>> {
-    vec![
-        Block::Title(vec![plain("initlab study: "), user(r.data.file.clone())]),
-        Block::Headline(vec![plain(a.headline.clone())]),
-    ]
+    let headline = Block::Headline(vec![plain(a.headline.clone())]);
+    match &r.verdict {
+        Some(v) => {
+            let mut doc = vec![super::gallery::title(v)];
+            doc.extend(super::gallery::blocks(v));
+            doc.push(headline);
+            doc
+        }
+        None => vec![
+            Block::Title(vec![plain("initlab study: "), user(r.data.file.clone())]),
+            headline,
+        ],
+    }
 }
 
 fn curves_section(charts: &[Chart]) -> Vec<Block<'_>> {

@@ -8,6 +8,7 @@ mod document;
 pub mod escape;
 mod findings;
 mod format;
+mod gallery;
 mod histograms;
 mod layers;
 mod render;

@@ -24,7 +24,7 @@ use crate::train::TrainSpec;
 pub use limits::Limits;
 pub use memory::{MemoryEstimate, available_memory, estimate_memory};
 pub use repeats::RepeatMode;
-pub use result::{Environment, PointResult, Results, RunResult, StudyResult, SweepResult};
+pub use result::{Environment, PointResult, Results, RunResult, StudyResult, SweepResult, Verdict};
 pub use run::{
     RunOptions, StudyEvent, load_data, panic_message, prepare_repeats, probe_rows, run_study,
     run_study_table, total_steps,

@@ -77,6 +77,26 @@ fn cpu_name() -> String {
         .unwrap_or_else(|| std::env::consts::ARCH.to_owned())
 }
 
+/// What a gallery experiment concluded from a result: the paper's claim and whether this run
+/// reproduced it, with the numbers. Kept in `results.json` with the experiment's texts, so that
+/// `initlab report` re-renders the same page without the gallery.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Verdict {
+    /// The experiment's name in the gallery (`initlab gallery NAME`).
+    pub experiment: String,
+    pub title: String,
+    pub citation: String,
+    /// The paper's claim, in one sentence.
+    pub claim: String,
+    pub setup: String,
+    /// What to look for, naming the chart that shows it.
+    pub look_for: String,
+    pub reproduced: bool,
+    /// "reproduced: ..." or "not reproduced: ...", with the numbers it was decided on.
+    pub text: String,
+}
+
 /// Everything that came out of a study.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudyResult {
@@ -88,6 +108,9 @@ pub struct StudyResult {
     pub wall_seconds: f64,
     /// False when the study was stopped before its last epoch.
     pub completed: bool,
+    /// A gallery experiment's verdict on this result (absent for ordinary studies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
 }
 
 impl StudyResult {
@@ -120,6 +143,9 @@ pub struct SweepResult {
     pub environment: Environment,
     pub wall_seconds: f64,
     pub completed: bool,
+    /// A gallery experiment's verdict on this result (absent for ordinary sweeps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
 }
 
 impl SweepResult {

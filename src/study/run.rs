@@ -168,6 +168,7 @@ pub(crate) fn study_result(
         environment: Environment::current(threads),
         wall_seconds: started.elapsed().as_secs_f64(),
         completed,
+        verdict: None,
     }
 }
 

@@ -40,7 +40,9 @@ pub use jacobian::{JacobianSpectrum, jacobian, jacobian_spectrum};
 pub use mean_field::{MeanField, Phase, PhasePoint};
 pub use phase::depth_scale;
 pub use propagation::{LayerMeasurement, layer_dims, measure, measure_initializer};
-pub use study::{InitTheory, PhaseDiagram, StudyTheory, phase_diagram, study_theory};
+pub use study::{
+    InitTheory, PhaseDiagram, StudyTheory, phase_diagram, study_theory, trainable_depth,
+};
 
 /// The length the network starts from when none is given: standardised inputs (mean square 1)
 /// through a first layer with sigma_w2 = 1.

@@ -167,3 +167,23 @@ pub fn phase_diagram(
         .collect();
     PhaseDiagram { critical, contours }
 }
+
+/// 6 xi_c (Schoenholz et al.'s trainable depth) of `init` in `spec`'s model with its weights
+/// multiplied by `gain`: sigma_w^2 of a hidden-to-hidden layer times gain^2, sigma_b^2 from a
+/// normal bias (0 for a constant one). Infinite at the critical point; `None` for LSUV.
+pub fn trainable_depth(
+    spec: &StudySpec,
+    init: &crate::init::Initializer,
+    gain: f64,
+) -> Option<f64> {
+    let width = spec.model.hidden.first().copied().unwrap_or(1);
+    let act = spec.model.activation;
+    let w2 = super::sigma_w2(init, width, width, act)? * gain * gain;
+    let b2 = match spec.model.bias {
+        crate::init::BiasInit::Normal(s) => f64::from(s).powi(2),
+        crate::init::BiasInit::Constant(_) => 0.0,
+    };
+    MeanField::new(act, w2, b2)
+        .ok()
+        .map(|m| m.phase_point().max_depth)
+}

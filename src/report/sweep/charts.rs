@@ -263,12 +263,14 @@ fn heatmaps(
         // Start each third-axis value on a fresh row.
         k = k.div_ceil(HEATMAP_COLUMNS) * HEATMAP_COLUMNS;
     }
-    root.draw(&Text::new(
-        "green: every repeat trained; white: none".to_owned(),
-        (12, 8),
-        ("sans-serif", 14),
-    ))
-    .map_err(err)
+    let legend = match (x, y) {
+        (Axis::Gain(_), Axis::Depth(_)) => {
+            "green: every repeat trained; white: none; dashed: mean-field trainable depth 6 ξ_c"
+        }
+        _ => "green: every repeat trained; white: none",
+    };
+    root.draw(&Text::new(legend.to_owned(), (12, 8), ("sans-serif", 14)))
+        .map_err(err)
 }
 
 fn heatmap_panel(
@@ -321,7 +323,49 @@ fn heatmap_panel(
                 .map_err(err)?;
         }
     }
+    let curve = six_xi_c_curve(r, j, (x, y));
+    if curve.len() >= 2 {
+        chart
+            .draw_series(DashedLineSeries::new(curve, 6, 4, BLACK.stroke_width(2)))
+            .map_err(err)?;
+    }
     Ok(())
+}
+
+/// The mean-field bound 6 xi_c over a gain (x) x depth (y) heatmap, in cell coordinates:
+/// each gain's predicted trainable depth placed between the depth rows by log2 interpolation
+/// (clamped to the panel; infinite at the critical point). Empty for other axes.
+fn six_xi_c_curve(r: &SweepResult, j: usize, (x, y): (&Axis, &Axis)) -> Vec<(f64, f64)> {
+    let (Axis::Gain(gains), Axis::Depth(depths)) = (x, y) else {
+        return Vec::new();
+    };
+    let Some(init) = r.spec.initializers.get(j) else {
+        return Vec::new();
+    };
+    let logs: Vec<f64> = depths.iter().map(|&d| (d.max(1) as f64).log2()).collect();
+    let top = logs.len() as f64 - 0.5;
+    gains
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &g)| {
+            let bound = crate::theory::trainable_depth(&r.spec, init, g)?;
+            let row = row_of(&logs, bound.max(1.0).log2());
+            Some((i as f64, row.clamp(-0.5, top)))
+        })
+        .collect()
+}
+
+/// Where `v` falls among ascending `logs`, as a fractional row index (rows at 0, 1, ...).
+fn row_of(logs: &[f64], v: f64) -> f64 {
+    if !v.is_finite() {
+        return f64::INFINITY;
+    }
+    for (k, w) in logs.windows(2).enumerate() {
+        if v <= w[1] {
+            return k as f64 + (v - w[0]) / (w[1] - w[0]).max(1e-12);
+        }
+    }
+    logs.len() as f64 - 1.0 + (v - logs.last().copied().unwrap_or(0.0))
 }
 
 /// The label of the cell centred at `v` on a heatmap axis.

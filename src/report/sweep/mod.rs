@@ -150,15 +150,22 @@ fn blocks<'a>(
             format!("{} = {}", x.name(), v.join(", "))
         })
         .collect();
-    let mut out = vec![
-        Block::Title(vec![
+    let mut out = match &r.verdict {
+        Some(v) => {
+            let mut b = vec![super::gallery::title(v)];
+            b.extend(super::gallery::blocks(v));
+            b
+        }
+        None => vec![Block::Title(vec![
             plain("initlab sweep: "),
             user(
                 r.points
                     .first()
                     .map_or(String::new(), |p| p.result.data.file.clone()),
             ),
-        ]),
+        ])],
+    };
+    out.extend([
         Block::Headline(vec![plain(headline(r, a))]),
         Block::Paragraph(vec![plain(format!(
             "{} points ({}), {} initializers, {} repeats each: {} networks. A run counts as \
@@ -176,7 +183,7 @@ fn blocks<'a>(
                 " The sweep was stopped before it finished: unfinished points are marked."
             }
         ))]),
-    ];
+    ]);
     out.extend(charts.iter().map(Block::Chart));
     out.push(Block::Heading("Where each initializer trained".into()));
     out.push(Block::Bullets(findings(r, a)));

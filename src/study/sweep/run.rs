@@ -259,6 +259,7 @@ pub fn assemble(
         environment: Environment::current(threads),
         wall_seconds: started.elapsed().as_secs_f64(),
         completed,
+        verdict: None,
     }
 }
 
