@@ -283,6 +283,7 @@ pub fn run_and_print(w: &Workload, runs: usize, threads: usize) -> Result<f64, S
         gflop,
         threads
     );
+    reset_peak_rss();
     let mut walls = Vec::with_capacity(runs);
     for i in 0..runs.max(1) {
         let m = measure(w, threads)?;
@@ -296,11 +297,32 @@ pub fn run_and_print(w: &Workload, runs: usize, threads: usize) -> Result<f64, S
         walls.push(m.wall_seconds);
     }
     let med = median(&walls);
+    let peak = peak_rss().map_or_else(|| "unknown".into(), |b| format!("{:.0} MB", b / 1e6));
     println!(
-        "  median: {:.2} s, {:.0} training samples/s, {:.1} GFLOP/s",
+        "  median: {:.2} s, {:.0} training samples/s, {:.1} GFLOP/s; peak RSS {peak}",
         med,
         w.training_samples() / med,
         gflop / med
     );
     Ok(med)
+}
+
+/// Resets the process's peak resident set (Linux: `clear_refs` 5), so that the next
+/// [`peak_rss`] measures one workload rather than everything the process did before.
+pub fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak resident set of the process in bytes (`VmHWM`), where the system reports it.
+pub fn peak_rss() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024.0)
 }

@@ -843,3 +843,59 @@ fn gallery_opens_the_symmetry_experiment_runs_it_and_shows_its_verdict() {
         "the verdict is on screen"
     );
 }
+
+/// Issue 17: a study trained as two shards and merged opens in the app like any results file,
+/// with its curves, and equals a single-machine run apart from wall time and environment.
+#[test]
+fn a_merged_sharded_study_opens_with_its_curves() {
+    use initlab::study::shard::{Shard, merge, run_shard};
+    use initlab::study::{Results, RunOptions, sweep::load_tables};
+    use std::sync::atomic::AtomicBool;
+    let mut spec = StudySpec::default();
+    spec.data = "bundled:iris".into();
+    spec.prepare.target = "species".into();
+    spec.train.epochs = 3;
+    spec.repeats = 2;
+    spec.model.hidden = vec![8];
+    let (spec, tables) = load_tables(&spec, None, &mut |_| {}).expect("data");
+    let options = RunOptions { threads: 1 };
+    let parts: Vec<(String, _)> = (0..2)
+        .map(|index| {
+            let shard = Shard { index, count: 2 };
+            let part = run_shard(
+                &spec,
+                &tables,
+                shard,
+                &options,
+                &|_| {},
+                &AtomicBool::new(false),
+            )
+            .expect("shard");
+            (shard.file_name(), part)
+        })
+        .collect();
+    let Results::Study(merged) = merge(&parts).expect("merges") else {
+        panic!("a plain study merges to a study result")
+    };
+    let single = initlab::study::run_study_table(
+        &spec,
+        &tables[0],
+        &options,
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("runs");
+    assert_eq!(merged.runs, single.runs);
+    assert_eq!(merged.summary, single.summary);
+    let dir = tmp("merged");
+    let file = dir.join("results.json");
+    std::fs::write(&file, merged.to_json()).expect("writes");
+    let mut app = InitlabApp::default();
+    app.open_files(&[file]);
+    let mut h = harness(app);
+    ready(&mut h);
+    assert_eq!(h.state().result(), Some(&*merged));
+    assert!(h.query_by_label_contains("Training loss").is_some());
+    assert!(h.query_by_label_contains("Results of iris").is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}

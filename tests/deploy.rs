@@ -332,6 +332,21 @@ fn plain_studies_shard_too_and_bad_parts_are_named() {
         &initlab(&["merge", &s(&mixed), "--out", &s(&dir.join("m2"))]),
         "missing shard 0/2",
     );
+    // A truncated part (a copy cut short, as a full disk leaves it).
+    let bad = dir.join("bad");
+    std::fs::create_dir_all(&bad).expect("dir");
+    let whole = std::fs::read(dir.join("parts/part-0-of-2.json")).expect("part");
+    std::fs::write(bad.join("part-0-of-2.json"), &whole[..whole.len() / 2]).expect("cut");
+    std::fs::copy(
+        dir.join("parts/part-1-of-2.json"),
+        bad.join("part-1-of-2.json"),
+    )
+    .expect("copy");
+    fails_with(
+        &initlab(&["merge", &s(&bad), "--out", &s(&dir.join("m4"))]),
+        "part-0-of-2.json: not a valid part file",
+    );
+    assert!(!dir.join("m4").exists(), "nothing written");
     // The same part twice (a folder and the file itself).
     let dup = s(&dir.join("parts/part-1-of-2.json"));
     fails_with(

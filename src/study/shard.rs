@@ -205,10 +205,8 @@ pub fn read_part(path: &Path) -> Result<Part, StudyError> {
         file: file.clone(),
         message: e.to_string(),
     })?;
-    serde_json::from_str(&text).map_err(|e| StudyError::Parse {
-        file,
-        message: e.to_string(),
-    })
+    serde_json::from_str(&text)
+        .map_err(|e| StudyError::Merge(format!("{file}: not a valid part file ({e})")))
 }
 
 /// Merges parts into the result of the whole study: every part must come from the same study
