@@ -851,8 +851,10 @@ fn a_merged_sharded_study_opens_with_its_curves() {
     use initlab::study::shard::{Shard, merge, run_shard};
     use initlab::study::{Results, RunOptions, sweep::load_tables};
     use std::sync::atomic::AtomicBool;
-    let mut spec = StudySpec::default();
-    spec.data = "bundled:iris".into();
+    let mut spec = StudySpec {
+        data: "bundled:iris".into(),
+        ..StudySpec::default()
+    };
     spec.prepare.target = "species".into();
     spec.train.epochs = 3;
     spec.repeats = 2;
