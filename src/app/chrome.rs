@@ -306,7 +306,13 @@ impl InitlabApp {
             };
             plots::ui(ui, live, &style, &mut self.view.curves);
             ui.add_space(8.0);
-            results_table::ui(ui, live, colors, &mut self.view.results_sort);
+            results_table::ui(
+                ui,
+                live,
+                colors,
+                &mut self.view.results_sort,
+                &mut self.view.table,
+            );
         }
     }
 

@@ -181,6 +181,7 @@ pub(super) fn train(
             let emit = |e: TrainEvent| {
                 let _ = mb.tx.send(Msg::Train(e));
             };
+            lower_priority();
             let options = RunOptions::default();
             // Repeats with their own splits prepare their data here, off the UI thread.
             let result = if spec.repeat_mode.varies_data() {
@@ -214,6 +215,7 @@ pub(super) fn sweep(
             stopped: false,
         },
         move |mb| {
+            lower_priority();
             let result = run_sweep_job(mb, &spec, table, base.as_deref(), &cancel);
             let stopped = cancel.load(Ordering::Relaxed);
             let result = result.map(Box::new).map_err(|e| e.to_string());
@@ -351,5 +353,17 @@ mod tests {
             stopped,
             "the run was stopped but the app was told it was not"
         );
+    }
+}
+
+/// Lowers this thread's scheduling priority (Linux: nice 5 for this thread, inherited by the
+/// training threads it starts), so that the window keeps its frames when training takes every
+/// core: on 2 cores the UI thread otherwise waits behind two busy trainers.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with this thread's own id only changes its nice value.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 5);
     }
 }

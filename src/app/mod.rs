@@ -113,8 +113,10 @@ struct ViewState {
     /// Run was pressed on a sweep above the network limit: it waits for a confirmation.
     confirm_networks: Option<usize>,
     sweep_editor: sweep_panel::Editor,
-    /// The Curves tab's lines, recomputed only when the runs change.
+    /// The Curves tab's lines and the results table's numbers, recomputed only when the runs
+    /// change.
     curves: curve_cache::CurveCache,
+    table: results_table::TableCache,
     gallery: gallery_view::GalleryView,
 }
 

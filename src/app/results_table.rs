@@ -46,13 +46,35 @@ fn key(s: &InitSummary, column: usize) -> f64 {
     v.unwrap_or(f64::INFINITY)
 }
 
+/// The table's numbers for one state of the runs (summaries and tests are recomputed only when
+/// the runs change, not every frame).
+#[derive(Default)]
+pub struct TableCache {
+    version: u64,
+    summaries: Vec<InitSummary>,
+    versus: Vec<(String, String)>,
+}
+
+impl TableCache {
+    fn update(&mut self, live: &Live) {
+        if self.version != live.version || self.version == 0 {
+            self.summaries = summarize(&live.spec.initializer_names(), &live.runs);
+            self.versus = paired_vs_best(live);
+            self.version = live.version;
+        }
+    }
+}
+
 /// The results table of `live`, sorted by `sort` (clicking a header changes it).
-pub fn ui(ui: &mut egui::Ui, live: &Live, colors: &Colors, sort: &mut Sort) {
-    let names: Vec<String> = live.spec.initializer_names();
-    let mut rows: Vec<(usize, InitSummary)> = summarize(&names, &live.runs)
-        .into_iter()
-        .enumerate()
-        .collect();
+pub fn ui(
+    ui: &mut egui::Ui,
+    live: &Live,
+    colors: &Colors,
+    sort: &mut Sort,
+    cache: &mut TableCache,
+) {
+    cache.update(live);
+    let mut rows: Vec<(usize, InitSummary)> = cache.summaries.iter().cloned().enumerate().collect();
     if sort.column == 0 {
         rows.sort_by(|a, b| a.1.initializer.cmp(&b.1.initializer));
     } else {
@@ -65,17 +87,16 @@ pub fn ui(ui: &mut egui::Ui, live: &Live, colors: &Colors, sort: &mut Sort) {
     // A narrow window scrolls the table sideways instead of cutting it off.
     egui::ScrollArea::horizontal()
         .id_salt("results-scroll")
-        .show(ui, |ui| grid(ui, live, colors, sort, rows));
+        .show(ui, |ui| grid(ui, (live, &cache.versus), colors, sort, rows));
 }
 
 fn grid(
     ui: &mut egui::Ui,
-    live: &Live,
+    (live, versus): (&Live, &[(String, String)]),
     colors: &Colors,
     sort: &mut Sort,
     rows: Vec<(usize, InitSummary)>,
 ) {
-    let versus = paired_vs_best(live);
     let score_title = format!("val {}", live.task.score_name());
     egui::Grid::new("results-grid")
         .striped(true)
