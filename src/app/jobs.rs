@@ -324,6 +324,18 @@ pub fn export(mailbox: &Mailbox, result: Exportable, dir: PathBuf) {
     );
 }
 
+/// Lowers this thread's scheduling priority (Linux: nice 5 for this thread, inherited by the
+/// training threads it starts), so that the window keeps its frames when training takes every
+/// core: on 2 cores the UI thread otherwise waits behind two busy trainers.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority with this thread's own id only changes its nice value.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 5);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,17 +365,5 @@ mod tests {
             stopped,
             "the run was stopped but the app was told it was not"
         );
-    }
-}
-
-/// Lowers this thread's scheduling priority (Linux: nice 5 for this thread, inherited by the
-/// training threads it starts), so that the window keeps its frames when training takes every
-/// core: on 2 cores the UI thread otherwise waits behind two busy trainers.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority with this thread's own id only changes its nice value.
-    unsafe {
-        let tid = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 5);
     }
 }
