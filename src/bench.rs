@@ -88,6 +88,7 @@ fn study(s: Shape) -> StudySpec {
             lr: 1e-3,
             batch_size: s.batch,
             epochs: s.epochs,
+            ..TrainSpec::default()
         },
         initializers: builtin(s.inits),
         repeats: s.repeats,

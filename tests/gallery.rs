@@ -7,8 +7,9 @@ use std::process::{Command, Output};
 use std::sync::atomic::AtomicBool;
 
 use initlab::activation::Activation;
-use initlab::gallery::{EXPERIMENTS, Size, by_name};
+use initlab::gallery::{EXPERIMENTS, Scale, Size, by_name, coordinate_scales};
 use initlab::study::{Results, RunOptions, StudyResult, SweepResult, Verdict};
+use initlab::train::Parametrization;
 
 /// Runs experiment `name` at its reduced size and returns the result with its verdict.
 fn run(name: &str) -> Results {
@@ -229,6 +230,43 @@ fn glorot_top_sigmoid_layer_goes_to_zero_under_both_inits() {
         let low = (1..d.epochs.len()).map(top).fold(f64::INFINITY, f64::min);
         assert!(low < 0.1, "{}: top layer down to {low}", run.initializer);
     }
+}
+
+/// The coordinate check over widths 64..512 (8x): standard's logits grow at every width (3.4x
+/// measured; asserted 2x), muP's logits and last hidden layer stay within 1.1x (asserted 1.5x).
+/// Standard's hidden layers did not grow (1.2x measured): asserted below 2x, as it happens.
+#[test]
+fn mup_coordinate_check_sp_logits_grow_with_width_and_mup_stays_flat() {
+    let r = run("mup-coordinate-check");
+    let v = verdict(&r);
+    assert!(v.reproduced, "{}", v.text);
+    let scales = coordinate_scales(sweep(&r));
+    let of = |p: Parametrization| -> Vec<Scale> {
+        scales
+            .iter()
+            .filter(|s| s.parametrization == p)
+            .copied()
+            .collect()
+    };
+    let (sp, mup) = (of(Parametrization::Standard), of(Parametrization::Mup));
+    assert_eq!(sp.len(), 4);
+    assert_eq!(mup.len(), 4);
+    assert_eq!((sp[0].width, sp[3].width), (64, 512), "an 8x range");
+    let spread = |v: Vec<f64>| {
+        let hi = v.iter().copied().fold(0.0, f64::max);
+        hi / v.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    assert!(sp.windows(2).all(|w| w[1].logit_rms > w[0].logit_rms));
+    assert!(sp[3].logit_rms > 2.0 * sp[0].logit_rms, "{sp:?}");
+    assert!(
+        spread(mup.iter().map(|s| s.logit_rms).collect()) < 1.5,
+        "{mup:?}"
+    );
+    assert!(
+        spread(mup.iter().map(|s| s.hidden_rms).collect()) < 1.5,
+        "{mup:?}"
+    );
+    assert!(sp[3].hidden_rms < 2.0 * sp[0].hidden_rms, "{sp:?}");
 }
 
 #[test]

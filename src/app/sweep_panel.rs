@@ -96,6 +96,7 @@ fn starter(name: &str) -> (&'static str, &'static str) {
         "bias-std" => ("0,0.1,0.3", "0,0.1 or 0..0.5:lin6"),
         "activation" => ("tanh,relu", "tanh,relu,gelu"),
         "batch" => ("16,64,256", "16,64 or 16..256:x2"),
+        "parametrization" => ("standard,mup", "standard,mup"),
         _ => ("bundled:iris,bundled:wine", "bundled:iris, data.csv@target"),
     }
 }

@@ -90,7 +90,7 @@ pub struct RunArgs {
     /// Sweep an axis: NAME=VALUES, e.g. depth=2,4,8,16,32, depth=2..32:x2, lr=1e-4..1e-1:log7,
     /// gain=0.5..2:lin7, activation=relu,tanh, data=bundled:iris@species,bundled:wine. Repeat
     /// the flag for a second or third axis. Axes: depth, width, lr, gain, bias-std,
-    /// activation, batch, data.
+    /// activation, batch, data, parametrization (standard, mup).
     #[arg(long = "sweep", value_name = "NAME=VALUES")]
     pub sweep: Vec<String>,
     /// Train only shard i of n (0-based) of the study's work items and write

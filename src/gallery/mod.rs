@@ -12,6 +12,7 @@ mod deep_relu;
 mod edge_of_chaos;
 mod isometry;
 mod lsuv;
+mod mup;
 mod saturation;
 mod symmetry;
 
@@ -23,6 +24,7 @@ use crate::study::{
 };
 
 pub use common::Judgement;
+pub use mup::{Scale, coordinate_scales};
 
 /// Which version of an experiment to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     edge_of_chaos::EXPERIMENT,
     isometry::EXPERIMENT,
     lsuv::EXPERIMENT,
+    mup::EXPERIMENT,
 ];
 
 /// The experiment called `name`.

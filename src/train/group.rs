@@ -60,7 +60,15 @@ impl<'a> Group<'a> {
         let arms = plans.len();
         let dims = t.model.dims(t.data.n_inputs, t.data.n_outputs());
         let arm_weights: Vec<&ArmWeights> = plans.iter().map(|p| &p.weights).collect();
-        let params = StackedMlp::from_arms(&arm_weights, &dims, device).params();
+        let mut params = StackedMlp::from_arms(&arm_weights, &dims, device).params();
+        let para = t.spec.parametrization;
+        if para.zero_readout() {
+            let readout =
+                layout::index(layout::layers(params.len()).saturating_sub(1), Part::Weight);
+            if let Some(w) = params.get_mut(readout) {
+                *w = w.zeros_like();
+            }
+        }
         let diag = t.probe.map(|rows| Diagnoser {
             probe: Probe::new(rows, t.data.n_inputs, t.model.activation, device),
             grad_norms: None,
@@ -72,7 +80,8 @@ impl<'a> Group<'a> {
             plans,
             device,
             emit,
-            optim: Optimizer::new(&t.spec.optimizer, t.spec.lr, params.len()),
+            optim: Optimizer::new(&t.spec.optimizer, t.spec.lr, params.len())
+                .with_multipliers(para.lr_multipliers(&dims)),
             params,
             dims,
             outcomes: vec![ArmOutcome::default(); arms],

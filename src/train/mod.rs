@@ -4,6 +4,7 @@
 mod group;
 mod metrics;
 mod optimizer;
+mod parametrization;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use metrics::{EpochMetrics, ScoreAccumulator, SplitScore, cross_entropy};
 pub use optimizer::{Optimizer, OptimizerKind, OptimizerSpec, zero_arm};
+pub use parametrization::{MUP_BASE_WIDTH, Parametrization};
 
 use crate::data::PreparedData;
 use crate::diagnostics::{EpochDiagnostics, Histogram, RunDiagnostics};
@@ -27,6 +29,10 @@ pub struct TrainSpec {
     pub lr: f64,
     pub batch_size: usize,
     pub epochs: usize,
+    /// Standard or muP: per-layer learning rates and the readout's initialisation. Absent in
+    /// files written before it (and skipped when standard), so old files read unchanged.
+    #[serde(default, skip_serializing_if = "Parametrization::is_standard")]
+    pub parametrization: Parametrization,
 }
 
 impl Default for TrainSpec {
@@ -36,6 +42,7 @@ impl Default for TrainSpec {
             lr: 1e-3,
             batch_size: 64,
             epochs: 20,
+            parametrization: Parametrization::Standard,
         }
     }
 }

@@ -100,6 +100,9 @@ struct State {
 pub struct Optimizer {
     spec: OptimizerSpec,
     lr: f64,
+    /// Per-parameter learning-rate multipliers (muP's per-layer rates); 1 where absent, which
+    /// leaves the update bit-identical to PyTorch's.
+    multipliers: Vec<f64>,
     step: i32,
     states: Vec<State>,
 }
@@ -109,9 +112,16 @@ impl Optimizer {
         Self {
             spec: spec.clone(),
             lr,
+            multipliers: Vec::new(),
             step: 0,
             states: vec![State::default(); n_params],
         }
+    }
+
+    /// The optimizer with parameter `i`'s learning rate multiplied by `multipliers[i]`.
+    pub fn with_multipliers(mut self, multipliers: Vec<f64>) -> Self {
+        self.multipliers = multipliers;
+        self
     }
 
     /// Starts a step: Adam's bias corrections depend on the step count.
@@ -123,7 +133,8 @@ impl Optimizer {
     pub fn update(&mut self, i: usize, param: Tensor<3>, grad: Tensor<3>) -> Tensor<3> {
         let s = &self.spec;
         let st = &mut self.states[i];
-        let lr = self.lr as f32;
+        let lr64 = self.lr * self.multipliers.get(i).copied().unwrap_or(1.0);
+        let lr = lr64 as f32;
         let step = self.step;
         host::read(grad, |g| {
             host::update_in_place(param, |p| match s.kind {
@@ -154,7 +165,7 @@ impl Optimizer {
                     let h = AdamStep {
                         b1: s.beta1 as f32,
                         b2: s.beta2 as f32,
-                        step_size: (self.lr / bc1) as f32,
+                        step_size: (lr64 / bc1) as f32,
                         inv_bc2_sqrt: (1.0 / bc2.sqrt()) as f32,
                         eps: s.eps as f32,
                     };
@@ -401,6 +412,39 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A multiplier of 1 leaves every optimizer bit-identical to none; 0.5 under SGD halves
+    /// the step (muP's per-layer learning rates go through the same path).
+    #[test]
+    fn multipliers_scale_the_step_and_one_changes_nothing() {
+        let init: Vec<f32> = (0..24).map(|i| (i as f32 * 0.1).cos()).collect();
+        for (name, spec) in specs() {
+            let mut a = Optimizer::new(&spec, 0.05, 1);
+            let mut b = Optimizer::new(&spec, 0.05, 1).with_multipliers(vec![1.0]);
+            let (mut pa, mut pb) = (tensor(&init), tensor(&init));
+            for t in 1..=3 {
+                a.begin_step();
+                b.begin_step();
+                pa = a.update(0, pa, tensor(&gradient(t)));
+                pb = b.update(0, pb, tensor(&gradient(t)));
+            }
+            let (va, vb) = (host::to_vec(pa), host::to_vec(pb));
+            assert!(
+                va.iter().zip(&vb).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "{name}"
+            );
+        }
+        let sgd = OptimizerSpec {
+            kind: OptimizerKind::Sgd,
+            ..OptimizerSpec::default()
+        };
+        let mut half = Optimizer::new(&sgd, 0.05, 1).with_multipliers(vec![0.5]);
+        half.begin_step();
+        let got = host::to_vec(half.update(0, tensor(&init), tensor(&gradient(1))));
+        for ((p, p0), g) in got.iter().zip(&init).zip(gradient(1)) {
+            assert!((p - (p0 - 0.025 * g)).abs() < 1e-6);
         }
     }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use crate::activation::Activation;
 use crate::init::BiasInit;
 use crate::study::{Limits, StudySpec};
+use crate::train::Parametrization;
 
 /// Depth values: hidden layers (the study's width at every layer).
 pub const DEPTH: std::ops::RangeInclusive<usize> = 1..=200;
@@ -38,6 +39,8 @@ pub enum Axis {
     Activation(Vec<Activation>),
     Batch(Vec<usize>),
     Data(Vec<DataEntry>),
+    /// Standard parametrization or muP (per-layer learning rates, zero readout).
+    Parametrization(Vec<Parametrization>),
 }
 
 /// How an axis is drawn: numeric axes on a linear or logarithmic scale, others as categories.
@@ -50,7 +53,7 @@ pub enum Scale {
 }
 
 /// Axis names as written in study files and on the command line.
-pub const AXIS_NAMES: [&str; 8] = [
+pub const AXIS_NAMES: [&str; 9] = [
     "depth",
     "width",
     "lr",
@@ -59,6 +62,7 @@ pub const AXIS_NAMES: [&str; 8] = [
     "activation",
     "batch",
     "data",
+    "parametrization",
 ];
 
 /// An error about one axis: "sweep axis 'depth': ...".
@@ -92,6 +96,7 @@ impl Axis {
             Axis::Activation(_) => "activation",
             Axis::Batch(_) => "batch",
             Axis::Data(_) => "data",
+            Axis::Parametrization(_) => "parametrization",
         }
     }
 
@@ -101,6 +106,7 @@ impl Axis {
             Axis::Lr(v) | Axis::Gain(v) | Axis::BiasStd(v) => v.len(),
             Axis::Activation(v) => v.len(),
             Axis::Data(v) => v.len(),
+            Axis::Parametrization(v) => v.len(),
         }
     }
 
@@ -115,6 +121,7 @@ impl Axis {
             Axis::Lr(v) | Axis::Gain(v) | Axis::BiasStd(v) => short_float(v[i]),
             Axis::Activation(v) => v[i].name().to_owned(),
             Axis::Data(v) => v[i].to_string(),
+            Axis::Parametrization(v) => v[i].name().to_owned(),
         }
     }
 
@@ -123,7 +130,7 @@ impl Axis {
         match self {
             Axis::Depth(v) | Axis::Width(v) | Axis::Batch(v) => Some(v[i] as f64),
             Axis::Lr(v) | Axis::Gain(v) | Axis::BiasStd(v) => Some(v[i]),
-            Axis::Activation(_) | Axis::Data(_) => None,
+            Axis::Activation(_) | Axis::Data(_) | Axis::Parametrization(_) => None,
         }
     }
 
@@ -134,7 +141,7 @@ impl Axis {
             Axis::Depth(_) | Axis::Width(_) | Axis::Batch(_) => Scale::Log2,
             Axis::Lr(_) => Scale::Log10,
             Axis::Gain(_) | Axis::BiasStd(_) => Scale::Linear,
-            Axis::Activation(_) | Axis::Data(_) => Scale::Categorical,
+            Axis::Activation(_) | Axis::Data(_) | Axis::Parametrization(_) => Scale::Categorical,
         }
     }
 
@@ -163,6 +170,7 @@ impl Axis {
                 spec.data = v[i].data.clone();
                 spec.prepare.target = v[i].target.clone().unwrap_or_default();
             }
+            Axis::Parametrization(v) => spec.train.parametrization = v[i],
         }
     }
 
@@ -190,7 +198,7 @@ impl Axis {
             Axis::Lr(v) => floats_within(name, v, &Limits::LR),
             Axis::Gain(v) => floats_within(name, v, &Limits::GAIN),
             Axis::BiasStd(v) => floats_within(name, v, &Limits::BIAS_STD),
-            Axis::Activation(_) => Ok(()),
+            Axis::Activation(_) | Axis::Parametrization(_) => Ok(()),
             Axis::Data(v) => match v.iter().find(|d| d.data.trim().is_empty()) {
                 Some(_) => Err(err(name, "an entry has no file name")),
                 None => Ok(()),
@@ -225,6 +233,11 @@ impl Axis {
             "gain" => Axis::Gain(floats(name, values)?),
             "bias-std" => Axis::BiasStd(floats(name, values)?),
             "activation" => Axis::Activation(
+                list(values)
+                    .map(|v| v.parse().map_err(|e: String| err(name, e)))
+                    .collect::<Result<_, _>>()?,
+            ),
+            "parametrization" => Axis::Parametrization(
                 list(values)
                     .map(|v| v.parse().map_err(|e: String| err(name, e)))
                     .collect::<Result<_, _>>()?,
