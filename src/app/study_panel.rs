@@ -5,7 +5,7 @@ use egui::{Color32, RichText};
 use crate::activation::Activation;
 use crate::init::{BiasInit, CATALOGUE, FanMode, Gain, Initializer, describe};
 use crate::study::{Limits, PRESETS, RepeatMode, StudySpec, builtin};
-use crate::train::OptimizerKind;
+use crate::train::{OptimizerKind, Parametrization};
 
 use super::colors::Colors;
 use super::widgets::{choice, remove_button};
@@ -116,6 +116,9 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
         let kinds: Vec<(OptimizerKind, &str)> =
             OptimizerKind::ALL.iter().map(|k| (*k, k.name())).collect();
         choice(ui, "Optimizer", &mut t.optimizer.kind, &kinds);
+        let params: Vec<(Parametrization, &str)> =
+            Parametrization::ALL.iter().map(|p| (*p, p.name())).collect();
+        choice(ui, "Parametrization", &mut t.parametrization, &params);
         if t.optimizer.kind == OptimizerKind::Momentum {
             let l = ui.label("Momentum");
             ui.horizontal(|ui| {
