@@ -116,8 +116,10 @@ fn training(spec: &mut StudySpec, ui: &mut egui::Ui) {
         let kinds: Vec<(OptimizerKind, &str)> =
             OptimizerKind::ALL.iter().map(|k| (*k, k.name())).collect();
         choice(ui, "Optimizer", &mut t.optimizer.kind, &kinds);
-        let params: Vec<(Parametrization, &str)> =
-            Parametrization::ALL.iter().map(|p| (*p, p.name())).collect();
+        let params: Vec<(Parametrization, &str)> = Parametrization::ALL
+            .iter()
+            .map(|p| (*p, p.name()))
+            .collect();
         choice(ui, "Parametrization", &mut t.parametrization, &params);
         if t.optimizer.kind == OptimizerKind::Momentum {
             let l = ui.label("Momentum");

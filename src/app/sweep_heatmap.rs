@@ -5,6 +5,8 @@
 
 use egui::{Align2, Color32, FontId, Rect, Sense, Stroke, pos2, vec2};
 
+use crate::report::sweep::charts::six_xi_c_curve;
+
 use super::colors::Colors;
 use super::sweep_live::SweepRun;
 use crate::report::num;
@@ -33,6 +35,11 @@ pub fn ui(
         _ => return None,
     };
     scale_legend(ui);
+    if matches!((x, y), (Axis::Gain(_), Axis::Depth(_))) {
+        ui.weak(
+            "dashed: the mean-field trainable depth 6 ξ_c of each gain (Schoenholz et al. 2017)",
+        );
+    }
     let mut clicked = None;
     for zi in 0..z.map_or(1, Axis::len) {
         if let Some(z) = z {
@@ -108,6 +115,27 @@ fn panel(
         if cell_ui(ui, run, (p, j), cell, cell_rect(i, k)) {
             clicked = Some(p);
         }
+    }
+    // Over a gain x depth grid: the mean-field trainable depth 6 xi_c, as the report draws it.
+    let curve = six_xi_c_curve(&run.result, j, (x, y));
+    if curve.len() >= 2 {
+        let rows = y.len() as f32;
+        let points: Vec<egui::Pos2> = curve
+            .iter()
+            .map(|&(i, row)| {
+                area.min
+                    + vec2(
+                        LEFT + CELL.x * (i as f32 + 0.5),
+                        CELL.y * (rows - 0.5 - row as f32),
+                    )
+            })
+            .collect();
+        painter.extend(egui::Shape::dashed_line(
+            &points,
+            Stroke::new(2.0, text),
+            6.0,
+            4.0,
+        ));
     }
     clicked
 }

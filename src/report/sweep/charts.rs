@@ -335,7 +335,7 @@ fn heatmap_panel(
 /// The mean-field bound 6 xi_c over a gain (x) x depth (y) heatmap, in cell coordinates:
 /// each gain's predicted trainable depth placed between the depth rows by log2 interpolation
 /// (clamped to the panel; infinite at the critical point). Empty for other axes.
-fn six_xi_c_curve(r: &SweepResult, j: usize, (x, y): (&Axis, &Axis)) -> Vec<(f64, f64)> {
+pub fn six_xi_c_curve(r: &SweepResult, j: usize, (x, y): (&Axis, &Axis)) -> Vec<(f64, f64)> {
     let (Axis::Gain(gains), Axis::Depth(depths)) = (x, y) else {
         return Vec::new();
     };
