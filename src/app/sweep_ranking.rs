@@ -73,24 +73,7 @@ fn diagram(ui: &mut egui::Ui, inits: &[String], f: &Friedman, cd: Option<f64>, c
     let right = rect.right() - 20.0;
     let x = |rank: f64| left + (right - left) * ((rank - 1.0) / (k as f64 - 1.0).max(1.0)) as f32;
     let axis_y = rect.top() + 36.0;
-    painter.line_segment(
-        [Pos2::new(left, axis_y), Pos2::new(right, axis_y)],
-        Stroke::new(1.0, text),
-    );
-    for r in 1..=k {
-        let px = x(r as f64);
-        painter.line_segment(
-            [Pos2::new(px, axis_y - 4.0), Pos2::new(px, axis_y)],
-            Stroke::new(1.0, text),
-        );
-        painter.text(
-            Pos2::new(px, axis_y - 6.0),
-            Align2::CENTER_BOTTOM,
-            r.to_string(),
-            FontId::proportional(11.0),
-            text,
-        );
-    }
+    rank_axis(&painter, (k, &x), (left, right, axis_y), text);
     if let Some(cd) = cd {
         let y = rect.top() + 8.0;
         painter.line_segment(
@@ -131,6 +114,33 @@ fn diagram(ui: &mut egui::Ui, inits: &[String], f: &Friedman, cd: Option<f64>, c
     }
     if let Some(cd) = cd {
         group_bars(&painter, &order, f, cd, (x, axis_y + 6.0), text);
+    }
+}
+
+/// The rank axis from 1 to k with a tick and a number at every rank.
+fn rank_axis(
+    painter: &egui::Painter,
+    (k, x): (usize, &dyn Fn(f64) -> f32),
+    (left, right, y): (f32, f32, f32),
+    text: Color32,
+) {
+    painter.line_segment(
+        [Pos2::new(left, y), Pos2::new(right, y)],
+        Stroke::new(1.0, text),
+    );
+    for r in 1..=k {
+        let px = x(r as f64);
+        painter.line_segment(
+            [Pos2::new(px, y - 4.0), Pos2::new(px, y)],
+            Stroke::new(1.0, text),
+        );
+        painter.text(
+            Pos2::new(px, y - 6.0),
+            Align2::CENTER_BOTTOM,
+            r.to_string(),
+            FontId::proportional(11.0),
+            text,
+        );
     }
 }
 

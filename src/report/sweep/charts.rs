@@ -108,6 +108,9 @@ enum Frontier {
 /// Panels per row of the heatmaps.
 const HEATMAP_COLUMNS: usize = 4;
 
+/// Per initializer, its (x, mean, low, high) points along the axis.
+type Points = Vec<Vec<(f64, f64, f64, f64)>>;
+
 fn frontier(root: &Area<'_>, axis: &Axis, a: &SweepAnalysis, what: Frontier) -> Result<(), String> {
     let xs: Vec<f64> = (0..axis.len()).map(|i| position(axis, i)).collect();
     let (x0, x1) = (xs[0].min(xs[xs.len() - 1]), xs[0].max(xs[xs.len() - 1]));
@@ -118,77 +121,104 @@ fn frontier(root: &Area<'_>, axis: &Axis, a: &SweepAnalysis, what: Frontier) -> 
             .position(|x| (x - v).abs() < 1e-9)
             .map_or(String::new(), |i| axis.label(i))
     };
-    let mut b = ChartBuilder::on(root);
-    b.margin(12).x_label_area_size(38).y_label_area_size(64);
-    let series = |j: usize| -> Vec<(f64, f64, f64, f64)> {
-        a.cells
-            .iter()
-            .enumerate()
-            .filter_map(|(p, c)| {
-                let c = &c[j];
-                match what {
-                    Frontier::Loss => c.val_loss.map(|(m, lo, hi)| (xs[p], m, lo, hi)),
+    let series: Points = (0..a.inits.len())
+        .map(|j| {
+            a.cells
+                .iter()
+                .enumerate()
+                .filter_map(|(p, c)| match what {
+                    Frontier::Loss => c[j].val_loss.map(|(m, lo, hi)| (xs[p], m, lo, hi)),
                     Frontier::Trained => {
-                        let f = c.trained_fraction();
+                        let f = c[j].trained_fraction();
                         Some((xs[p], f, f, f))
                     }
-                }
-            })
-            .collect()
-    };
-    if what == Frontier::Loss {
-        let all: Vec<f64> = (0..a.inits.len())
-            .flat_map(series)
-            .flat_map(|(_, m, lo, hi)| [m, lo, hi])
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .collect();
-        let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = all.iter().copied().fold(0.0, f64::max);
-        let (lo, hi) = if lo.is_finite() {
-            (lo * 0.9, hi * 1.1)
-        } else {
-            (0.1, 1.0)
-        };
-        let mut chart = b
-            .build_cartesian_2d(x_axis, log_axis(lo, hi.max(lo * 1.01)))
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(axis_title(axis))
-            .x_label_formatter(&label)
-            .y_desc("final validation loss (log scale)")
-            .y_label_formatter(&|v| log_label(*v))
-            .light_line_style(BLACK.mix(0.04))
-            .draw()
-            .map_err(err)?;
-        for (j, name) in a.inits.iter().enumerate() {
-            draw_line(&mut chart, &series(j), j, name)?;
-        }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)
-    } else {
-        let (y, labels) = linear_axis(-0.05, 1.05, 6);
-        let mut chart = b.build_cartesian_2d(x_axis, y).map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(axis_title(axis))
-            .x_label_formatter(&label)
-            .y_desc("share of repeats trained")
-            .y_label_formatter(&|v| labels.label(*v))
-            .light_line_style(BLACK.mix(0.04))
-            .draw()
-            .map_err(err)?;
-        let n = a.inits.len().max(1) as f64;
-        for (j, name) in a.inits.iter().enumerate() {
-            // A small vertical offset per initializer keeps lines that coincide at 0 or 1 apart.
-            let dy = (j as f64 - (n - 1.0) / 2.0) * 0.012;
-            let pts: Vec<_> = series(j)
-                .into_iter()
-                .map(|(x, m, _, _)| (x, m + dy, m + dy, m + dy))
-                .collect();
-            draw_line(&mut chart, &pts, j, name)?;
-        }
-        legend(&mut chart, SeriesLabelPosition::LowerLeft)
+                })
+                .collect()
+        })
+        .collect();
+    let mut b = ChartBuilder::on(root);
+    b.margin(12).x_label_area_size(38).y_label_area_size(64);
+    let x = (x_axis, axis_title(axis), &label as &dyn Fn(&f64) -> String);
+    match what {
+        Frontier::Loss => loss_frontier(&mut b, x, a, &series),
+        Frontier::Trained => trained_frontier(&mut b, x, a, &series),
     }
+}
+
+/// The x axis of a frontier: its coordinates, title and tick labels.
+type XAxis<'l> = (
+    crate::report::ticks::TickedAxis<plotters::coord::types::RangedCoordf64>,
+    String,
+    &'l dyn Fn(&f64) -> String,
+);
+
+/// Final validation loss on a log axis, with min–max bands.
+fn loss_frontier(
+    b: &mut ChartBuilder<'_, '_, SVGBackend<'_>>,
+    (x_axis, title, label): XAxis<'_>,
+    a: &SweepAnalysis,
+    series: &Points,
+) -> Result<(), String> {
+    let all: Vec<f64> = series
+        .iter()
+        .flatten()
+        .flat_map(|&(_, m, lo, hi)| [m, lo, hi])
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = all.iter().copied().fold(0.0, f64::max);
+    let (lo, hi) = if lo.is_finite() {
+        (lo * 0.9, hi * 1.1)
+    } else {
+        (0.1, 1.0)
+    };
+    let mut chart = b
+        .build_cartesian_2d(x_axis, log_axis(lo, hi.max(lo * 1.01)))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(title)
+        .x_label_formatter(label)
+        .y_desc("final validation loss (log scale)")
+        .y_label_formatter(&|v| log_label(*v))
+        .light_line_style(BLACK.mix(0.04))
+        .draw()
+        .map_err(err)?;
+    for (j, name) in a.inits.iter().enumerate() {
+        draw_line(&mut chart, &series[j], j, name)?;
+    }
+    legend(&mut chart, SeriesLabelPosition::UpperLeft)
+}
+
+/// The share of repeats that trained, 0 to 1.
+fn trained_frontier(
+    b: &mut ChartBuilder<'_, '_, SVGBackend<'_>>,
+    (x_axis, title, label): XAxis<'_>,
+    a: &SweepAnalysis,
+    series: &Points,
+) -> Result<(), String> {
+    let (y, labels) = linear_axis(-0.05, 1.05, 6);
+    let mut chart = b.build_cartesian_2d(x_axis, y).map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(title)
+        .x_label_formatter(label)
+        .y_desc("share of repeats trained")
+        .y_label_formatter(&|v| labels.label(*v))
+        .light_line_style(BLACK.mix(0.04))
+        .draw()
+        .map_err(err)?;
+    let n = a.inits.len().max(1) as f64;
+    for (j, name) in a.inits.iter().enumerate() {
+        // A small vertical offset per initializer keeps lines that coincide at 0 or 1 apart.
+        let dy = (j as f64 - (n - 1.0) / 2.0) * 0.012;
+        let pts: Vec<_> = series[j]
+            .iter()
+            .map(|&(x, m, _, _)| (x, m + dy, m + dy, m + dy))
+            .collect();
+        draw_line(&mut chart, &pts, j, name)?;
+    }
+    legend(&mut chart, SeriesLabelPosition::LowerLeft)
 }
 
 type Chart2d<'a, 'b, X, Y> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>;
