@@ -881,6 +881,28 @@ fn gelu_lengths_collapse_or_grow_without_bound_by_where_they_start() {
     assert_eq!((p.q_star, p.phase), (f64::INFINITY, Phase::Unbounded));
 }
 
+/// GELU with sigma_b2 = 0.17: near sigma_w2 = 1.985 the length map has three fixed points, and at
+/// a saddle-node (SciPy: sigma_w2 = 1.985 321 66) the lower two meet and vanish, so q* reached from
+/// q^0 = 1 jumps from about 2.48 (chi_1 = 0.985) to about 7.16 (chi_1 = 1.014). chi_1 crosses 1
+/// between two finite fixed points, never at one (SciPy, `quad` averages and `brentq` roots on a
+/// grid of 400 sigma_w2 from 0.01 to 1.999: chi_1 < 0.967 before the jump, > 1.008 after), so
+/// there is no critical point, although the refined crossing has a finite q*.
+#[test]
+fn gelu_crossing_between_two_finite_fixed_points_is_not_critical() {
+    let gelu = Activation::Gelu;
+    // SciPy: the only fixed point at 1.985 reached from 1 (of three: 2.1268, 3.1642, 6.4761)
+    // and the single one at 1.986.
+    for (w, q, chi) in [
+        (1.985, 2.126_762_739_759_148_4, 0.975_864_922_232_539_3),
+        (1.986, 8.448_778_215_137_466, 1.015_148_521_325_909),
+    ] {
+        let p = point(gelu, w, 0.17);
+        assert!((p.q_star / q - 1.0).abs() < 1e-10, "{w}: q* = {}", p.q_star);
+        assert!((p.chi_1 - chi).abs() < 1e-10, "{w}: chi_1 = {}", p.chi_1);
+    }
+    assert_eq!(critical_sigma_w2(gelu, 0.17), None);
+}
+
 /// Critical points of the other activations against SciPy (`brentq` on chi_1(sigma_w2) - 1,
 /// with q* from q^0 = 1 by iteration and `brentq`, each average by `quad`).
 #[test]
