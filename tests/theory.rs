@@ -136,6 +136,24 @@ fn tanh_critical_line_matches_schoenholz_et_al() {
     }
 }
 
+/// Just across tanh's critical line at sigma_b2 = 0.05 (SciPy: sigma_w2 = 1.760 954 64). At
+/// sigma_w2 = 1.760958, chi_1 - 1 = 7.16e-7 is within CRITICAL_TOLERANCE: the point is critical,
+/// with c* = 1 and an infinite xi_c, although c = 1 (barely) repels. At 1.7627, chi_1 - 1 =
+/// 3.72e-4 and the stable correlation lies within 0.01 of 1. SciPy: q* and chi_1 by `quad`
+/// and `brentq`, c* by `brentq` on the correlation map as a nested `quad`.
+#[test]
+fn tanh_just_across_the_critical_line() {
+    let p = point(TANH, 1.760_958, 0.05);
+    assert!((p.q_star - 0.570_049_941_352_913_9).abs() < 1e-12, "{}", p.q_star);
+    assert!((p.chi_1 - 1.0 - 7.163_809_787_602_56e-7).abs() < 1e-12, "{}", p.chi_1);
+    assert_eq!((p.phase, p.c_star, p.chi_c), (Phase::Critical, 1.0, p.chi_1));
+    assert!(p.xi_c.is_infinite());
+    let p = point(TANH, 1.7627, 0.05);
+    assert!((p.chi_1 - 1.0 - 3.718_759_118_498_394e-4).abs() < 1e-12, "{}", p.chi_1);
+    assert_eq!(p.phase, Phase::Chaotic);
+    assert!((p.c_star - 0.997_707_470_385_596_8).abs() < 1e-9, "{}", p.c_star);
+}
+
 #[test]
 fn tanh_depth_scales_and_correlation_fixed_points() {
     // sigma_b2 = 0.05; computed xi_c: 3.627, 15.79, 11.80, 6.980.
@@ -846,6 +864,22 @@ fn gaussian_averages_of_every_activation_match_scipy() {
             assert!((g - w).abs() < 1e-10, "{act:?} entry {i}: {g} vs {w}");
         }
     }
+}
+
+/// ReLU's averages are the arc-cosine closed forms, exact to the last bit where the true value
+/// is a float (a quadrature, even split at the kink, is a few ulps off): with u ~ N(0, q),
+/// E[relu(u)] = sqrt(q / (2 pi)), E[relu(u)^2] = q / 2, and for a pair correlated by c,
+/// E[relu(u1) relu(u2)] is q / 2 at c = 1 and E[relu(u)]^2 = q / (2 pi) at c = 0,
+/// E[relu'(u1) relu'(u2)] = P(u1 > 0, u2 > 0) is 1/2 at c = 1 and 1/4 at c = 0.
+#[test]
+fn relu_averages_are_exact() {
+    let m = Moments::new(RELU);
+    let two_pi = 2.0 * std::f64::consts::PI;
+    assert_eq!(m.mean(two_pi), 1.0);
+    assert_eq!(m.mean_sq(2.0), 1.0);
+    assert_eq!(m.mean_dsq(3.0), 0.5);
+    assert_eq!((m.cross(1.0, 1.0), m.cross(1.0, 0.0)), (0.5, 1.0 / two_pi));
+    assert_eq!((m.dcross(1.0, 1.0), m.dcross(1.0, 0.0)), (0.5, 0.25));
 }
 
 /// phi against the network's own f32 activation, phi' against central differences of phi
