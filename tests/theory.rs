@@ -900,6 +900,15 @@ fn activation_values_and_derivatives_agree_with_the_network() {
     }
 }
 
+/// Far out, where exp overflows: sigmoid is 1 and 0 to double precision (1 - sigma(800) =
+/// e^-800 < 1e-300), its slope 0; so lengths with pre-activations of hundreds stay finite.
+#[test]
+fn sigmoid_saturates_without_overflow() {
+    let s = Activation::Sigmoid;
+    assert_eq!((phi(s, 800.0), phi(s, -800.0)), (1.0, 0.0));
+    assert_eq!((dphi(s, 800.0), dphi(s, -800.0)), (0.0, 0.0));
+}
+
 /// GELU at sigma_w2 = 2.2 behaves like ReLU at large q (slope 1.1 > 1) and like x / 2 near 0
 /// (slope 0.55): with sigma_b2 = 0 it has an unstable fixed point between q = 1 and 10 (SciPy:
 /// the length map minus q is -0.065 at 1 and +0.88 at 10), so q* depends on the start; with
