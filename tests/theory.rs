@@ -99,6 +99,24 @@ fn quadrature_of_relu_kinks_against_the_arc_cosine_closed_forms() {
     assert!((arc_cosine::kappa_prime(a, 1.0) - arc_cosine::gain(a)).abs() < 1e-15);
 }
 
+/// The split pair rule with two different functions, against Isserlis' theorem and Stein's
+/// lemma for standard normals correlated by c: E[z1^3 z2] = 3 c, E[z1 relu(z2)] = c E[relu'(z2)]
+/// = c / 2, E[relu(z1) z2^2] = E[relu(z1)] (1 - c^2) + c^2 E[relu(z1) z1^2] = (1 + c^2) /
+/// sqrt(2 pi).
+#[test]
+fn split_pair_rule_with_two_different_functions() {
+    let relu = |x: f64| x.max(0.0);
+    let root_2pi = (2.0 * std::f64::consts::PI).sqrt();
+    for c in [-0.7, -0.2, 0.0, 0.4, 0.95] {
+        let cube = expect_pair_split(c, |z| z.powi(3), |z| z);
+        assert!((cube - 3.0 * c).abs() < 1e-12, "c = {c}: {cube}");
+        let half = expect_pair_split(c, |z| z, relu);
+        assert!((half - c / 2.0).abs() < 1e-12, "c = {c}: {half}");
+        let mixed = expect_pair_split(c, relu, |z| z * z);
+        assert!((mixed - (1.0 + c * c) / root_2pi).abs() < 1e-12, "c = {c}: {mixed}");
+    }
+}
+
 #[test]
 fn split_rule_matches_an_independent_integration_for_large_lengths() {
     for q in [1.0, 4.0, 10.0, 30.0] {
@@ -907,6 +925,17 @@ fn sigmoid_saturates_without_overflow() {
     let s = Activation::Sigmoid;
     assert_eq!((phi(s, 800.0), phi(s, -800.0)), (1.0, 0.0));
     assert_eq!((dphi(s, 800.0), dphi(s, -800.0)), (0.0, 0.0));
+}
+
+/// At the kink x = 0, phi' is the left derivative, as in the network's backward kernels
+/// (`model::kernels`: ReLU 0, leaky ReLU its slope, SELU y + scale alpha = scale alpha at y = 0),
+/// so a measured Jacobian through pre-activations that are exactly 0 (zero weights) agrees.
+#[test]
+fn derivatives_at_the_kink_are_the_networks() {
+    let (l, a) = (1.050_700_987_355_480_5f64, 1.673_263_242_354_377_3f64);
+    assert_eq!(dphi(RELU, 0.0), 0.0);
+    assert_eq!(dphi(Activation::LeakyRelu, 0.0), f64::from(0.01f32));
+    assert_eq!(dphi(Activation::Selu, 0.0), l * a);
 }
 
 /// GELU at sigma_w2 = 2.2 behaves like ReLU at large q (slope 1.1 > 1) and like x / 2 near 0
