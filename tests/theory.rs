@@ -113,7 +113,10 @@ fn split_pair_rule_with_two_different_functions() {
         let half = expect_pair_split(c, |z| z, relu);
         assert!((half - c / 2.0).abs() < 1e-12, "c = {c}: {half}");
         let mixed = expect_pair_split(c, relu, |z| z * z);
-        assert!((mixed - (1.0 + c * c) / root_2pi).abs() < 1e-12, "c = {c}: {mixed}");
+        assert!(
+            (mixed - (1.0 + c * c) / root_2pi).abs() < 1e-12,
+            "c = {c}: {mixed}"
+        );
     }
 }
 
@@ -162,14 +165,33 @@ fn tanh_critical_line_matches_schoenholz_et_al() {
 #[test]
 fn tanh_just_across_the_critical_line() {
     let p = point(TANH, 1.760_958, 0.05);
-    assert!((p.q_star - 0.570_049_941_352_913_9).abs() < 1e-12, "{}", p.q_star);
-    assert!((p.chi_1 - 1.0 - 7.163_809_787_602_56e-7).abs() < 1e-12, "{}", p.chi_1);
-    assert_eq!((p.phase, p.c_star, p.chi_c), (Phase::Critical, 1.0, p.chi_1));
+    assert!(
+        (p.q_star - 0.570_049_941_352_913_9).abs() < 1e-12,
+        "{}",
+        p.q_star
+    );
+    assert!(
+        (p.chi_1 - 1.0 - 7.163_809_787_602_56e-7).abs() < 1e-12,
+        "{}",
+        p.chi_1
+    );
+    assert_eq!(
+        (p.phase, p.c_star, p.chi_c),
+        (Phase::Critical, 1.0, p.chi_1)
+    );
     assert!(p.xi_c.is_infinite());
     let p = point(TANH, 1.7627, 0.05);
-    assert!((p.chi_1 - 1.0 - 3.718_759_118_498_394e-4).abs() < 1e-12, "{}", p.chi_1);
+    assert!(
+        (p.chi_1 - 1.0 - 3.718_759_118_498_394e-4).abs() < 1e-12,
+        "{}",
+        p.chi_1
+    );
     assert_eq!(p.phase, Phase::Chaotic);
-    assert!((p.c_star - 0.997_707_470_385_596_8).abs() < 1e-9, "{}", p.c_star);
+    assert!(
+        (p.c_star - 0.997_707_470_385_596_8).abs() < 1e-9,
+        "{}",
+        p.c_star
+    );
 }
 
 #[test]
