@@ -99,6 +99,27 @@ fn quadrature_of_relu_kinks_against_the_arc_cosine_closed_forms() {
     assert!((arc_cosine::kappa_prime(a, 1.0) - arc_cosine::gain(a)).abs() < 1e-15);
 }
 
+/// The split pair rule with two different functions, against Isserlis' theorem and Stein's
+/// lemma for standard normals correlated by c: E[z1^3 z2] = 3 c, E[z1 relu(z2)] = c E[relu'(z2)]
+/// = c / 2, E[relu(z1) z2^2] = E[relu(z1)] (1 - c^2) + c^2 E[relu(z1) z1^2] = (1 + c^2) /
+/// sqrt(2 pi).
+#[test]
+fn split_pair_rule_with_two_different_functions() {
+    let relu = |x: f64| x.max(0.0);
+    let root_2pi = (2.0 * std::f64::consts::PI).sqrt();
+    for c in [-0.7, -0.2, 0.0, 0.4, 0.95] {
+        let cube = expect_pair_split(c, |z| z.powi(3), |z| z);
+        assert!((cube - 3.0 * c).abs() < 1e-12, "c = {c}: {cube}");
+        let half = expect_pair_split(c, |z| z, relu);
+        assert!((half - c / 2.0).abs() < 1e-12, "c = {c}: {half}");
+        let mixed = expect_pair_split(c, relu, |z| z * z);
+        assert!(
+            (mixed - (1.0 + c * c) / root_2pi).abs() < 1e-12,
+            "c = {c}: {mixed}"
+        );
+    }
+}
+
 #[test]
 fn split_rule_matches_an_independent_integration_for_large_lengths() {
     for q in [1.0, 4.0, 10.0, 30.0] {
@@ -134,6 +155,43 @@ fn tanh_critical_line_matches_schoenholz_et_al() {
         assert!((got - expected).abs() < 0.01, "sigma_b2 = {sb2}: {got}");
         assert!((point(TANH, got, *sb2).chi_1 - 1.0).abs() < 1e-6);
     }
+}
+
+/// Just across tanh's critical line at sigma_b2 = 0.05 (SciPy: sigma_w2 = 1.760 954 64). At
+/// sigma_w2 = 1.760958, chi_1 - 1 = 7.16e-7 is within CRITICAL_TOLERANCE: the point is critical,
+/// with c* = 1 and an infinite xi_c, although c = 1 (barely) repels. At 1.7627, chi_1 - 1 =
+/// 3.72e-4 and the stable correlation lies within 0.01 of 1. SciPy: q* and chi_1 by `quad`
+/// and `brentq`, c* by `brentq` on the correlation map as a nested `quad`.
+#[test]
+fn tanh_just_across_the_critical_line() {
+    let p = point(TANH, 1.760_958, 0.05);
+    assert!(
+        (p.q_star - 0.570_049_941_352_913_9).abs() < 1e-12,
+        "{}",
+        p.q_star
+    );
+    assert!(
+        (p.chi_1 - 1.0 - 7.163_809_787_602_56e-7).abs() < 1e-12,
+        "{}",
+        p.chi_1
+    );
+    assert_eq!(
+        (p.phase, p.c_star, p.chi_c),
+        (Phase::Critical, 1.0, p.chi_1)
+    );
+    assert!(p.xi_c.is_infinite());
+    let p = point(TANH, 1.7627, 0.05);
+    assert!(
+        (p.chi_1 - 1.0 - 3.718_759_118_498_394e-4).abs() < 1e-12,
+        "{}",
+        p.chi_1
+    );
+    assert_eq!(p.phase, Phase::Chaotic);
+    assert!(
+        (p.c_star - 0.997_707_470_385_596_8).abs() < 1e-9,
+        "{}",
+        p.c_star
+    );
 }
 
 #[test]
@@ -848,6 +906,22 @@ fn gaussian_averages_of_every_activation_match_scipy() {
     }
 }
 
+/// ReLU's averages are the arc-cosine closed forms, exact to the last bit where the true value
+/// is a float (a quadrature, even split at the kink, is a few ulps off): with u ~ N(0, q),
+/// E[relu(u)] = sqrt(q / (2 pi)), E[relu(u)^2] = q / 2, and for a pair correlated by c,
+/// E[relu(u1) relu(u2)] is q / 2 at c = 1 and E[relu(u)]^2 = q / (2 pi) at c = 0,
+/// E[relu'(u1) relu'(u2)] = P(u1 > 0, u2 > 0) is 1/2 at c = 1 and 1/4 at c = 0.
+#[test]
+fn relu_averages_are_exact() {
+    let m = Moments::new(RELU);
+    let two_pi = 2.0 * std::f64::consts::PI;
+    assert_eq!(m.mean(two_pi), 1.0);
+    assert_eq!(m.mean_sq(2.0), 1.0);
+    assert_eq!(m.mean_dsq(3.0), 0.5);
+    assert_eq!((m.cross(1.0, 1.0), m.cross(1.0, 0.0)), (0.5, 1.0 / two_pi));
+    assert_eq!((m.dcross(1.0, 1.0), m.dcross(1.0, 0.0)), (0.5, 0.25));
+}
+
 /// phi against the network's own f32 activation, phi' against central differences of phi
 /// (away from the kink at 0).
 #[test]
@@ -866,6 +940,26 @@ fn activation_values_and_derivatives_agree_with_the_network() {
     }
 }
 
+/// Far out, where exp overflows: sigmoid is 1 and 0 to double precision (1 - sigma(800) =
+/// e^-800 < 1e-300), its slope 0; so lengths with pre-activations of hundreds stay finite.
+#[test]
+fn sigmoid_saturates_without_overflow() {
+    let s = Activation::Sigmoid;
+    assert_eq!((phi(s, 800.0), phi(s, -800.0)), (1.0, 0.0));
+    assert_eq!((dphi(s, 800.0), dphi(s, -800.0)), (0.0, 0.0));
+}
+
+/// At the kink x = 0, phi' is the left derivative, as in the network's backward kernels
+/// (`model::kernels`: ReLU 0, leaky ReLU its slope, SELU y + scale alpha = scale alpha at y = 0),
+/// so a measured Jacobian through pre-activations that are exactly 0 (zero weights) agrees.
+#[test]
+fn derivatives_at_the_kink_are_the_networks() {
+    let (l, a) = (1.050_700_987_355_480_5f64, 1.673_263_242_354_377_3f64);
+    assert_eq!(dphi(RELU, 0.0), 0.0);
+    assert_eq!(dphi(Activation::LeakyRelu, 0.0), f64::from(0.01f32));
+    assert_eq!(dphi(Activation::Selu, 0.0), l * a);
+}
+
 /// GELU at sigma_w2 = 2.2 behaves like ReLU at large q (slope 1.1 > 1) and like x / 2 near 0
 /// (slope 0.55): with sigma_b2 = 0 it has an unstable fixed point between q = 1 and 10 (SciPy:
 /// the length map minus q is -0.065 at 1 and +0.88 at 10), so q* depends on the start; with
@@ -879,6 +973,28 @@ fn gelu_lengths_collapse_or_grow_without_bound_by_where_they_start() {
     assert_eq!(m.q_star_from(10.0), f64::INFINITY);
     let p = point(gelu, 2.2, 0.1);
     assert_eq!((p.q_star, p.phase), (f64::INFINITY, Phase::Unbounded));
+}
+
+/// GELU with sigma_b2 = 0.17: near sigma_w2 = 1.985 the length map has three fixed points, and at
+/// a saddle-node (SciPy: sigma_w2 = 1.985 321 66) the lower two meet and vanish, so q* reached from
+/// q^0 = 1 jumps from about 2.48 (chi_1 = 0.985) to about 7.16 (chi_1 = 1.014). chi_1 crosses 1
+/// between two finite fixed points, never at one (SciPy, `quad` averages and `brentq` roots on a
+/// grid of 400 sigma_w2 from 0.01 to 1.999: chi_1 < 0.967 before the jump, > 1.008 after), so
+/// there is no critical point, although the refined crossing has a finite q*.
+#[test]
+fn gelu_crossing_between_two_finite_fixed_points_is_not_critical() {
+    let gelu = Activation::Gelu;
+    // SciPy: the only fixed point at 1.985 reached from 1 (of three: 2.1268, 3.1642, 6.4761)
+    // and the single one at 1.986.
+    for (w, q, chi) in [
+        (1.985, 2.126_762_739_759_148_4, 0.975_864_922_232_539_3),
+        (1.986, 8.448_778_215_137_466, 1.015_148_521_325_909),
+    ] {
+        let p = point(gelu, w, 0.17);
+        assert!((p.q_star / q - 1.0).abs() < 1e-10, "{w}: q* = {}", p.q_star);
+        assert!((p.chi_1 - chi).abs() < 1e-10, "{w}: chi_1 = {}", p.chi_1);
+    }
+    assert_eq!(critical_sigma_w2(gelu, 0.17), None);
 }
 
 /// Critical points of the other activations against SciPy (`brentq` on chi_1(sigma_w2) - 1,

@@ -57,7 +57,8 @@ pub fn phi(a: Activation, x: f64) -> f64 {
     }
 }
 
-/// phi'(x) (the right derivative at a kink; a set of measure zero for the averages).
+/// phi'(x) (the left derivative at a kink, as the network's backward pass takes it in
+/// `model::kernels`; a set of measure zero for the averages).
 pub fn dphi(a: Activation, x: f64) -> f64 {
     match a {
         Activation::Relu => f64::from(u8::from(x > 0.0)),

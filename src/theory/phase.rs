@@ -2,7 +2,6 @@
 
 use super::CRITICAL_TOLERANCE;
 use super::mean_field::{MeanField, Phase, PhasePoint};
-use super::nonlinearity::{Shape, shape};
 use super::roots::illinois;
 
 impl MeanField {
@@ -30,21 +29,20 @@ impl MeanField {
 
     /// q*, chi_1, c*, chi_c and the depth scales. Degenerate cases, explicitly:
     /// - ReLU-like activations (linear maps) never have c* < 1 at finite q*: their correlation
-    ///   map has slope chi_1 at c = 1, so c* = 1 and chi_c = chi_1.
+    ///   map has slope chi_1 at c = 1, and a finite q* > 0 needs chi_1 <= 1 (see
+    ///   `homogeneous_q_star`), so [`Self::c_star_at`] gives c* = 1 and chi_c = chi_1.
     /// - Unbounded q* (ReLU above sigma_w2 = 2, or at 2 with sigma_b2 > 0): the bias no longer
     ///   matters and the normalised correlation map becomes the arc-cosine one, whose slope at
     ///   c = 1 is exactly 1: c* = 1, chi_c = 1, xi_c infinite (correlations still approach 1,
     ///   but polynomially, not exponentially). chi_1 is taken at large q.
     /// - q* = 0 (the signal collapses, e.g. tanh with sigma_b2 = 0, sigma_w2 <= 1): the map is
-    ///   linear in the limit, c* = 1 and chi_c = chi_1 = sigma_w2 phi'(0)^2.
+    ///   linear in the limit, c* = 1 and chi_c = chi_1 = sigma_w2 phi'(0)^2 ([`Self::c_star_at`]
+    ///   returns 1 for q = 0; a stable q* = 0 has chi_1 <= 1 anyway).
     pub fn phase_point(&self) -> PhasePoint {
         let q_star = self.q_star();
         let chi_1 = self.chi_1_at(q_star);
-        let homogeneous = matches!(shape(self.activation), Shape::Homogeneous { .. });
         let (c_star, chi_c) = if !q_star.is_finite() {
             (1.0, 1.0)
-        } else if homogeneous || q_star == 0.0 {
-            (1.0, chi_1)
         } else {
             let c = self.c_star_at(q_star, chi_1);
             let chi_c = if c == 1.0 {
