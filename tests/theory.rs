@@ -1164,3 +1164,53 @@ fn coordinates_in_closed_form() {
         c.caveats
     );
 }
+
+/// The Jacobian of a network wider at the output than at the input (J^T J is used then) and
+/// of one narrower, against singular values known in closed form: a linear layer with
+/// orthogonal rows scaled by 3 and 4 has singular values {4, 3}, however the shapes are turned;
+/// with ReLU, an input on the negative side of a unit removes it from J. A zero network's
+/// normalized variance is 0, not NaN.
+#[test]
+fn jacobian_spectra_of_wide_and_narrow_layers_in_closed_form() {
+    use initlab::theory::jacobian_spectrum;
+    // weights are [in, out] row-major.
+    let wide = ArmWeights {
+        weights: vec![vec![3.0, 0.0, 0.0, 0.0, 4.0, 0.0]],
+        biases: vec![vec![0.0; 3]],
+        lsuv: None,
+    };
+    let s = jacobian_spectrum(&wide, Activation::Identity, &[0.3, -0.2]).expect("2 -> 3");
+    assert_eq!(s.singular_values.len(), 2, "min(n_in, n_out) values");
+    assert!((s.singular_values[0] - 4.0).abs() < 1e-9 && (s.singular_values[1] - 3.0).abs() < 1e-9);
+    assert!(
+        (s.mean_sq - 12.5).abs() < 1e-9 && (s.var_sq - 12.25).abs() < 1e-9,
+        "{s:?}"
+    );
+    let narrow = ArmWeights {
+        weights: vec![vec![3.0, 0.0, 0.0, 4.0, 0.0, 0.0]],
+        biases: vec![vec![0.0; 2]],
+        lsuv: None,
+    };
+    let s = jacobian_spectrum(&narrow, Activation::Identity, &[0.1, 0.2, 0.3]).expect("3 -> 2");
+    assert_eq!(s.singular_values.len(), 2);
+    assert!((s.singular_values[0] - 4.0).abs() < 1e-9 && (s.singular_values[1] - 3.0).abs() < 1e-9);
+    // Two layers, 2 -> 2 -> 3, ReLU: the input makes the second hidden unit negative, so only
+    // the first path (3 x 5) survives.
+    let deep = ArmWeights {
+        weights: vec![vec![1.0, 0.0, 0.0, 1.0], vec![5.0, 0.0, 0.0, 0.0, 7.0, 0.0]],
+        biases: vec![vec![0.0; 2], vec![0.0; 3]],
+        lsuv: None,
+    };
+    let s = jacobian_spectrum(&deep, Activation::Relu, &[0.5, -0.5]).expect("2 -> 2 -> 3");
+    assert!(
+        (s.singular_values[0] - 5.0).abs() < 1e-9 && s.singular_values[1].abs() < 1e-9,
+        "{s:?}"
+    );
+    let zero = ArmWeights {
+        weights: vec![vec![0.0; 6]],
+        biases: vec![vec![0.0; 3]],
+        lsuv: None,
+    };
+    let s = jacobian_spectrum(&zero, Activation::Identity, &[1.0, 1.0]).expect("zeros");
+    assert_eq!(s.normalized_var(), 0.0);
+}
