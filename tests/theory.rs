@@ -1214,3 +1214,20 @@ fn jacobian_spectra_of_wide_and_narrow_layers_in_closed_form() {
     let s = jacobian_spectrum(&zero, Activation::Identity, &[1.0, 1.0]).expect("zeros");
     assert_eq!(s.normalized_var(), 0.0);
 }
+
+/// The Gauss–Hermite rule's own nodes and weights (probabilists' normalisation): n symmetric
+/// nodes, weights summing to 1, the second and fourth moments of N(0, 1) (1 and 3) exact.
+#[test]
+fn gauss_hermite_nodes_and_weights_are_a_normal_rule() {
+    let gh = GaussHermite::new(20);
+    let (x, w) = (gh.nodes(), gh.weights());
+    assert_eq!((x.len(), w.len()), (20, 20));
+    for (a, b) in x.iter().zip(x.iter().rev()) {
+        assert!((a + b).abs() < 1e-12, "{a} {b}");
+    }
+    let moment = |k: i32| x.iter().zip(w).map(|(x, w)| w * x.powi(k)).sum::<f64>();
+    assert!((moment(0) - 1.0).abs() < 1e-12);
+    assert!((moment(2) - 1.0).abs() < 1e-12);
+    assert!((moment(4) - 3.0).abs() < 1e-11);
+    assert!(w.iter().all(|w| *w > 0.0));
+}
