@@ -7,7 +7,7 @@ use egui::{Align2, Color32, FontId, Pos2, Sense, Stroke, Vec2};
 use super::colors::Colors;
 use super::sweep_live::SweepRun;
 use crate::report::{num, p_text};
-use crate::stats::{Friedman, friedman, nemenyi_cd};
+use crate::stats::{Friedman, cd_groups, friedman, nemenyi_cd};
 
 /// The significance level of the critical difference.
 const ALPHA: f64 = 0.05;
@@ -153,23 +153,13 @@ fn group_bars(
     (x, top): (impl Fn(f64) -> f32, f32),
     color: Color32,
 ) {
-    let r = |i: usize| f.avg_ranks[order[i]];
-    let mut level = 0.0;
-    let mut last_end = 0;
-    for start in 0..order.len() {
-        let end = (start..order.len())
-            .take_while(|&e| r(e) - r(start) <= cd)
-            .last();
-        let Some(end) = end.filter(|&e| e > start && e > last_end) else {
-            continue;
-        };
-        last_end = end;
-        let y = top + level;
-        level += 4.0;
+    let ranks: Vec<f64> = order.iter().map(|&i| f.avg_ranks[i]).collect();
+    for (k, (start, end)) in cd_groups(&ranks, cd).into_iter().enumerate() {
+        let y = top + 4.0 * k as f32;
         painter.line_segment(
             [
-                Pos2::new(x(r(start)) - 2.0, y),
-                Pos2::new(x(r(end)) + 2.0, y),
+                Pos2::new(x(ranks[start]) - 2.0, y),
+                Pos2::new(x(ranks[end]) + 2.0, y),
             ],
             Stroke::new(3.0, color),
         );

@@ -65,21 +65,21 @@ pub fn run(args: &RunArgs) -> Result<i32> {
 
     write_report(&result, &out, args.force)?;
     print_table(&result);
+    Ok(finish(&cancel, result.wall_seconds, &out))
+}
+
+/// The last line of a run (study or sweep) and its exit status: [`INTERRUPTED`] after a signal.
+pub(super) fn finish(cancel: &AtomicBool, wall_seconds: f64, out: &std::path::Path) -> i32 {
     let report = out.join("report.html");
     if cancel.load(Ordering::SeqCst) {
         println!(
-            "stopped after {:.2} s: partial results written to {}",
-            result.wall_seconds,
+            "stopped after {wall_seconds:.2} s: partial results written to {}",
             report.display()
         );
-        return Ok(INTERRUPTED);
+        return INTERRUPTED;
     }
-    println!(
-        "wall time {:.2} s; wrote {}",
-        result.wall_seconds,
-        report.display()
-    );
-    Ok(0)
+    println!("wall time {wall_seconds:.2} s; wrote {}", report.display());
+    0
 }
 
 /// Sets `cancel` on the first SIGINT, SIGTERM or SIGHUP, so training stops between two steps

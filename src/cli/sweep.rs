@@ -1,8 +1,6 @@
 //! `initlab run` on a study with a sweep: the grid's size and estimated time first, a limit on
 //! the number of networks, then one progress bar over every point and the sweep's report.
 
-use std::sync::atomic::Ordering;
-
 use anyhow::{Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -12,7 +10,7 @@ use initlab::study::{RunOptions, StudySpec, SweepResult};
 use initlab::train::TrainEvent;
 
 use super::args::RunArgs;
-use super::run::{INTERRUPTED, cancel_on_signals};
+use super::run::{cancel_on_signals, finish};
 
 /// Runs the sweep of `spec`; returns the exit status.
 pub fn run_sweep_cli(
@@ -57,21 +55,7 @@ pub fn run_sweep_cli(
     bar.finish_and_clear();
     write_sweep_report(&result, &out, args.force).map_err(super::force_hint)?;
     print_points(&result);
-    let report = out.join("report.html");
-    if cancel.load(Ordering::SeqCst) {
-        println!(
-            "stopped after {:.2} s: partial results written to {}",
-            result.wall_seconds,
-            report.display()
-        );
-        return Ok(INTERRUPTED);
-    }
-    println!(
-        "wall time {:.2} s; wrote {}",
-        result.wall_seconds,
-        report.display()
-    );
-    Ok(0)
+    Ok(finish(&cancel, result.wall_seconds, &out))
 }
 
 /// One tick per network-epoch (epoch 0 included), so every point counts by its size.

@@ -10,7 +10,7 @@ use super::charts::{Chart, err, svg};
 use super::document::{Block, plain, user};
 use super::format::{num, p_text};
 use super::{ReportError, refuse_existing, render, write_folder};
-use crate::stats::{Friedman, friedman, nemenyi_cd};
+use crate::stats::{Friedman, cd_groups, friedman, nemenyi_cd};
 use crate::study::StudyResult;
 
 /// The significance level of the critical difference.
@@ -243,21 +243,12 @@ fn draw_groups(
     order: &[usize],
     cd: f64,
 ) -> Result<(), String> {
-    let r = |i: usize| f.avg_ranks[order[i]];
-    let mut level = 0.0;
-    let mut last_end = 0;
-    for start in 0..order.len() {
-        let end = (start..order.len())
-            .take_while(|&e| r(e) - r(start) <= cd)
-            .last();
-        let Some(end) = end.filter(|&e| e > start && e > last_end) else {
-            continue;
-        };
-        last_end = end;
-        level += 0.12;
+    let ranks: Vec<f64> = order.iter().map(|&i| f.avg_ranks[i]).collect();
+    for (k, (start, end)) in cd_groups(&ranks, cd).into_iter().enumerate() {
+        let level = 0.12 * (k + 1) as f64;
         chart
             .draw_series(LineSeries::new(
-                [(r(start), -0.1 + level), (r(end), -0.1 + level)],
+                [(ranks[start], -0.1 + level), (ranks[end], -0.1 + level)],
                 BLACK.stroke_width(4),
             ))
             .map_err(err)?;

@@ -87,3 +87,21 @@ pub fn nemenyi_cd(k: usize, n_datasets: usize, alpha: f64) -> Option<f64> {
     let q = nemenyi_q(k, alpha)?;
     Some(q * ((k * (k + 1)) as f64 / (6.0 * n_datasets as f64)).sqrt())
 }
+
+/// The bars of a critical-difference diagram: every maximal run `(first, last)` of positions in
+/// `sorted_ranks` (average ranks, ascending) whose ranks lie within `cd` of each other, leaving
+/// out runs inside an earlier one.
+pub fn cd_groups(sorted_ranks: &[f64], cd: f64) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut last_end = 0;
+    for start in 0..sorted_ranks.len() {
+        let end = (start..sorted_ranks.len())
+            .take_while(|&e| sorted_ranks[e] - sorted_ranks[start] <= cd)
+            .last();
+        if let Some(end) = end.filter(|&e| e > start && e > last_end) {
+            last_end = end;
+            out.push((start, end));
+        }
+    }
+    out
+}

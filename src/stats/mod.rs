@@ -13,7 +13,7 @@ mod wilcoxon;
 
 pub use anova::{OneWay, f_sf, one_way_random};
 pub use describe::{ci95, mean, std_dev};
-pub use friedman::{Friedman, friedman, nemenyi_cd, nemenyi_q};
+pub use friedman::{Friedman, cd_groups, friedman, nemenyi_cd, nemenyi_q};
 pub use multiple::holm;
 pub use ranks::{average_ranks, mid_ranks};
 pub use special::{
