@@ -17,9 +17,11 @@ mod fused;
 pub mod host;
 mod kernels;
 pub mod layout;
+mod linear;
 
 use fused::bias_act;
 use layout::Part;
+use linear::linear_act;
 
 /// The architecture: hidden widths, one activation after every hidden layer, and the bias
 /// initialization shared by every arm.
@@ -174,6 +176,10 @@ fn run_layers(
         } else {
             Activation::Identity
         };
+        if visit.is_none() && fits_linear(&h, w, b, act) {
+            h = linear_act(h, w.clone(), b.clone(), act);
+            continue;
+        }
         let zw = h.matmul(w.clone());
         // Only a visitor needs the pre-activation; cloning `zw` otherwise would make the fused
         // op copy instead of working in place.
@@ -184,6 +190,13 @@ fn run_layers(
         }
     }
     h
+}
+
+/// Whether the one-pass layer ([`linear_act`]) applies: a fused activation, and weights and
+/// biases with the same arms, which the input has too or shares (one arm).
+fn fits_linear(h: &Tensor<3>, w: &Tensor<3>, b: &Tensor<3>, act: Activation) -> bool {
+    let arms = w.dims()[0];
+    kernels::is_fused(act) && b.dims()[0] == arms && (h.dims()[0] == arms || h.dims()[0] == 1)
 }
 
 /// `act(z + bias)`: the fused kernel, or for GELU a fused bias add then Burn's GELU.
