@@ -335,11 +335,16 @@ impl InitlabApp {
 
     /// Draws one frame.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.show_timed(ui, None);
+    }
+
+    /// [`Self::show`], given eframe's CPU time for the previous frame (for the frame stats).
+    fn show_timed(&mut self, ui: &mut egui::Ui, previous_cpu: Option<f32>) {
         let frame_start = Instant::now();
         self.show_frame(ui);
         let training = self.is_running();
         if let Some(stats) = &mut self.frame_stats {
-            stats.record(frame_start, training);
+            stats.record(frame_start, training, previous_cpu);
         }
     }
 
@@ -382,8 +387,8 @@ impl InitlabApp {
 }
 
 impl eframe::App for InitlabApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.show(ui);
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.show_timed(ui, frame.info().cpu_usage);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

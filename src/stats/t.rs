@@ -89,6 +89,11 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
     let (mut lo, mut hi) = (-1e6, 1e6);
     for _ in 0..200 {
         let mid = 0.5 * (lo + hi);
+        // Adjacent floats: every further step would leave `lo` and `hi` as they are (about 75
+        // steps in; each step costs an incomplete beta, and the app's table asks every frame).
+        if mid == lo || mid == hi {
+            break;
+        }
         if student_t_cdf(mid, df) < p {
             lo = mid;
         } else {
