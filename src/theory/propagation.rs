@@ -226,3 +226,216 @@ pub fn measure_initializer(
     );
     measure(&arm, model.activation, batch, seed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::InitSettings;
+
+    /// A small arm with distinct, sign-mixed weights and biases: dims 3 -> 4 -> 2 -> 2.
+    fn small_arm() -> ArmWeights {
+        let dims = [3usize, 4, 2, 2];
+        let value = |l: usize, i: usize| (((l * 37 + i * 11) % 17) as f32 - 8.0) / 9.0;
+        ArmWeights {
+            weights: (0..3)
+                .map(|l| (0..dims[l] * dims[l + 1]).map(|i| value(l, i)).collect())
+                .collect(),
+            biases: (0..3)
+                .map(|l| (0..dims[l + 1]).map(|i| value(l + 5, i) / 4.0).collect())
+                .collect(),
+            lsuv: None,
+        }
+    }
+
+    fn close(a: f64, b: f64, what: &str) {
+        assert!(
+            (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
+            "{what}: measured {a}, reference {b}"
+        );
+    }
+
+    /// Every measured number against a direct computation from the definitions, loop by loop.
+    #[test]
+    fn measurements_follow_their_definitions_on_a_small_network() {
+        let arm = small_arm();
+        let (rows, seed) = (5usize, 9u64);
+        let batch: Vec<f32> = (0..rows * 3)
+            .map(|i| ((i * 7 % 11) as f32 - 5.0) / 3.0)
+            .collect();
+        let measured = measure(&arm, Activation::Tanh, &batch, seed).expect("a chain of layers");
+        let dims = [3usize, 4, 2, 2];
+
+        // Forward: inputs[l] and pre-activations z[l], each [rows][width].
+        let mut inputs: Vec<Vec<Vec<f64>>> = Vec::new();
+        let mut zs: Vec<Vec<Vec<f64>>> = Vec::new();
+        let mut x: Vec<Vec<f64>> = (0..rows)
+            .map(|r| (0..3).map(|i| f64::from(batch[r * 3 + i])).collect())
+            .collect();
+        for l in 0..3 {
+            let (fi, fo) = (dims[l], dims[l + 1]);
+            let z: Vec<Vec<f64>> = x
+                .iter()
+                .map(|xr| {
+                    (0..fo)
+                        .map(|j| {
+                            let dot: f64 = (0..fi)
+                                .map(|i| xr[i] * f64::from(arm.weights[l][i * fo + j]))
+                                .sum();
+                            f64::from(arm.biases[l][j]) + dot
+                        })
+                        .collect()
+                })
+                .collect();
+            inputs.push(x);
+            x = z
+                .iter()
+                .map(|r| r.iter().map(|v| v.tanh()).collect())
+                .collect();
+            zs.push(z);
+        }
+        // Backward from the same N(0, 1) output gradient; the output layer has no activation.
+        let mut rng = derive_rng(seed, &[GRADIENT_STREAM]);
+        let mut delta: Vec<Vec<f64>> = (0..rows)
+            .map(|_| (0..2).map(|_| StandardNormal.sample(&mut rng)).collect())
+            .collect();
+        let mut deltas = vec![Vec::new(); 3];
+        for l in (0..3).rev() {
+            if l < 2 {
+                let (w, fo) = (&arm.weights[l + 1], dims[l + 2]);
+                delta = (0..rows)
+                    .map(|r| {
+                        (0..dims[l + 1])
+                            .map(|i| {
+                                let back: f64 = (0..fo)
+                                    .map(|j| delta[r][j] * f64::from(w[i * fo + j]))
+                                    .sum();
+                                back * (1.0 - zs[l][r][i].tanh().powi(2))
+                            })
+                            .collect()
+                    })
+                    .collect();
+            }
+            deltas[l] = delta.clone();
+        }
+
+        assert_eq!(measured.len(), 3);
+        for (l, m) in measured.iter().enumerate() {
+            let (z, width, n) = (&zs[l], dims[l + 1], rows as f64);
+            assert_eq!((m.layer, m.width), (l, width));
+            let q = z.iter().flatten().map(|v| v * v).sum::<f64>() / (n * width as f64);
+            let unit_means: Vec<f64> = (0..width)
+                .map(|j| z.iter().map(|r| r[j]).sum::<f64>() / n)
+                .collect();
+            let unit_mean_sq = unit_means.iter().map(|m| m * m).sum::<f64>() / width as f64;
+            let unit_var = (0..width)
+                .map(|j| {
+                    z.iter()
+                        .map(|r| (r[j] - unit_means[j]).powi(2))
+                        .sum::<f64>()
+                        / n
+                })
+                .sum::<f64>()
+                / width as f64;
+            let cos = |a: &[f64], b: &[f64]| {
+                let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+                let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+                dot / (norm(a) * norm(b))
+            };
+            let pairs: Vec<f64> = (0..rows)
+                .flat_map(|a| (a + 1..rows).map(move |b| (a, b)))
+                .map(|(a, b)| cos(&z[a], &z[b]))
+                .collect();
+            let correlation = pairs.iter().sum::<f64>() / pairs.len() as f64;
+            let grad_sq = deltas[l].iter().flatten().map(|g| g * g).sum::<f64>() / n;
+            let weight_grad_sq: f64 = (0..dims[l])
+                .flat_map(|i| (0..width).map(move |j| (i, j)))
+                .map(|(i, j)| {
+                    let g: f64 = (0..rows).map(|r| inputs[l][r][i] * deltas[l][r][j]).sum();
+                    (g / n).powi(2)
+                })
+                .sum();
+            close(m.q, q, "q");
+            close(m.unit_mean_sq, unit_mean_sq, "unit_mean_sq");
+            close(m.unit_var, unit_var, "unit_var");
+            close(m.correlation, correlation, "correlation");
+            close(m.grad_sq, grad_sq, "grad_sq");
+            close(m.weight_grad_sq, weight_grad_sq, "weight_grad_sq");
+            assert!(
+                m.weight_grad_sq > 0.0 && m.unit_mean_sq > 0.0,
+                "layer {l} is not trivial"
+            );
+        }
+    }
+
+    #[test]
+    fn rows_of_zeros_are_left_out_of_the_correlation() {
+        // Rows: (1, 0), (0, 0), (1, 1): only the pair of nonzero rows counts, cos = 1/sqrt(2).
+        let h = [1.0, 0.0, 0.0, 0.0, 1.0, 1.0];
+        close(mean_correlation(&h, 3, 2), 0.5f64.sqrt(), "one pair");
+        close(
+            mean_correlation(&h[..4], 2, 2),
+            1.0,
+            "no pair: 1 by convention",
+        );
+    }
+
+    #[test]
+    fn shapes_that_do_not_chain_are_refused() {
+        let ok = small_arm();
+        assert_eq!(layer_dims(&ok).expect("chains"), vec![3, 4, 2, 2]);
+        let broken = |f: &dyn Fn(&mut ArmWeights)| {
+            let mut a = small_arm();
+            f(&mut a);
+            layer_dims(&a).is_err()
+        };
+        assert!(broken(&|a| a.biases[1].clear()), "an empty bias");
+        assert!(broken(&|a| a.weights[1].clear()), "empty weights");
+        assert!(
+            broken(&|a| a.weights[1].push(0.5)),
+            "weights not a multiple of the bias"
+        );
+        assert!(
+            broken(&|a| a.weights[1].truncate(6)),
+            "fan-in 3 after a layer of 4"
+        );
+        assert!(
+            broken(&|a| {
+                a.biases.pop();
+            }),
+            "a layer without a bias"
+        );
+        let nothing = ArmWeights {
+            weights: vec![],
+            biases: vec![],
+            lsuv: None,
+        };
+        assert!(layer_dims(&nothing).is_err(), "no layers");
+
+        let batch = [0.5f32; 6];
+        assert!(measure(&ok, Activation::Tanh, &batch, 1).is_ok());
+        assert!(
+            measure(&ok, Activation::Tanh, &[], 1).is_err(),
+            "an empty batch"
+        );
+        assert!(
+            measure(&ok, Activation::Tanh, &batch[..5], 1).is_err(),
+            "a partial row"
+        );
+    }
+
+    #[test]
+    fn measure_initializer_measures_the_arm_a_study_draws() {
+        let model = ModelSpec {
+            hidden: vec![6, 5],
+            ..ModelSpec::default()
+        };
+        let init: Initializer = "xavier-normal".parse().expect("a known initializer");
+        let batch: Vec<f32> = (0..4 * 3).map(|i| (i as f32 - 6.0) / 4.0).collect();
+        let got = measure_initializer(&init, &model, (3, 2), &batch, 21, 1).expect("measures");
+        let settings: InitSettings = model.init_settings();
+        let arm = init_arm(&init, &model.dims(3, 2), settings, 21, 1, Some(&batch));
+        let want = measure(&arm, model.activation, &batch, 21).expect("measures");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got, want);
+    }
+}
