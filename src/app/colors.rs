@@ -5,6 +5,9 @@
 use egui::Color32;
 use serde::{Deserialize, Serialize};
 
+/// Text that warns: stale results, a stopped run, a grid over its limit.
+pub const WARN: Color32 = Color32::from_rgb(190, 110, 0);
+
 /// Initializer name -> palette index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Colors {

@@ -11,6 +11,7 @@
 //! the Sweep tab with `sweep_frontier` (one axis) or `sweep_heatmap` (two or three).
 
 mod actions;
+mod central;
 mod chrome;
 mod colors;
 mod curve_cache;

@@ -11,7 +11,7 @@ use super::messages::parameters_text;
 use super::widgets::remove_button;
 
 const ERROR: Color32 = Color32::from_rgb(200, 40, 40);
-const WARN: Color32 = Color32::from_rgb(190, 110, 0);
+use super::colors::WARN;
 
 /// The rows being edited. Each keeps the text as typed and its last valid axis: the study's
 /// sweep is made of the valid axes only, so a typo never loses the grid.

@@ -11,7 +11,7 @@ use super::widgets::legend;
 use super::{InitlabApp, Tab, sweep_frontier, sweep_heatmap, sweep_ranking, sweep_table};
 use crate::study::sweep::DEFAULT_MAX_NETWORKS;
 
-const WARN: egui::Color32 = egui::Color32::from_rgb(190, 110, 0);
+use super::colors::WARN;
 
 impl InitlabApp {
     /// Whether the Sweep tab has something to show: a sweep being edited or on screen.

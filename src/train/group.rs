@@ -1,5 +1,9 @@
 //! One group of arms while it trains: the stacked parameters, the optimizer, per-arm liveness,
-//! the diagnostics probe, and the steps of an epoch.
+//! and the steps of an epoch (its diagnostics are in [`diagnostics`]).
+
+mod diagnostics;
+
+use diagnostics::{Diagnoser, arm_norms};
 
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -11,7 +15,6 @@ use super::{
 };
 use crate::activation::Activation;
 use crate::data::{PreparedData, Targets, Task};
-use crate::diagnostics::{Captured, EpochDiagnostics, Probe};
 use crate::init::ArmWeights;
 use crate::model::host::to_vec;
 use crate::model::layout::{self, Part};
@@ -40,16 +43,6 @@ pub(super) struct Group<'a> {
     pub(super) diag: Option<Diagnoser>,
 }
 
-/// Diagnostics state: the probe and the gradient norms waiting for their epoch's record.
-pub(super) struct Diagnoser {
-    probe: Probe,
-    /// `[layer][arm]` weight-gradient norms of the latest measured step.
-    grad_norms: Option<Vec<Vec<f64>>>,
-    last_capture: Option<Captured>,
-    /// Epoch 0 waits for the first gradient.
-    epoch0_pending: bool,
-}
-
 impl<'a> Group<'a> {
     pub(super) fn new(
         t: &Trainer<'a>,
@@ -69,12 +62,7 @@ impl<'a> Group<'a> {
                 *w = w.zeros_like();
             }
         }
-        let diag = t.probe.map(|rows| Diagnoser {
-            probe: Probe::new(rows, t.data.n_inputs, t.model.activation, device),
-            grad_norms: None,
-            last_capture: None,
-            epoch0_pending: true,
-        });
+        let diag = t.probe.map(|rows| Diagnoser::new(rows, t, device));
         Self {
             t: *t,
             plans,
@@ -107,20 +95,7 @@ impl<'a> Group<'a> {
         let train = self.evaluate(&d.x_train, &d.y_train);
         let val = self.evaluate(&d.x_val, &d.y_val);
         self.record(0, &train, &val);
-        if let Some(diag) = &mut self.diag {
-            let c = diag.probe.capture(&self.params);
-            let hists = diag.probe.histograms(&c, self.plans.len());
-            for ((o, h), p) in self.outcomes.iter_mut().zip(hists).zip(self.plans) {
-                (self.emit)(TrainEvent::InitialHistograms {
-                    arm: p.arm,
-                    histograms: h.clone(),
-                });
-                o.diagnostics
-                    .get_or_insert_with(Default::default)
-                    .histograms_init = h;
-            }
-            diag.last_capture = Some(c);
-        }
+        self.initial_diagnostics();
     }
 
     pub(super) fn batch_orders(&self, epoch: usize) -> Vec<Vec<usize>> {
@@ -244,56 +219,6 @@ impl<'a> Group<'a> {
         }
     }
 
-    /// Records epoch 0's diagnostics once the first gradient is known (or without it, when
-    /// training stopped before the first step).
-    fn finish_epoch0_diagnostics(&mut self, norms: Option<&[Vec<f64>]>) {
-        if !self.diag.as_ref().is_some_and(|d| d.epoch0_pending) {
-            return;
-        }
-        let (weights, biases) = self.params_before_first_step();
-        let Some(diag) = &mut self.diag else { return };
-        diag.epoch0_pending = false;
-        let Some(c) = &diag.last_capture else { return };
-        let stats = diag.probe.stats(0, c, &weights, &biases, &self.dims, norms);
-        self.push_diagnostics(stats);
-    }
-
-    /// Epoch 0's stacked (weights, biases): the arms' initial weights, still on the host in
-    /// the plans.
-    fn params_before_first_step(&self) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
-        let stack = |layer: &dyn Fn(&ArmWeights) -> &[f32]| -> Vec<f32> {
-            self.plans
-                .iter()
-                .flat_map(|p| layer(&p.weights).iter().copied())
-                .collect()
-        };
-        (0..self.dims.len() - 1)
-            .map(|l| {
-                (
-                    stack(&|w: &ArmWeights| &w.weights[l]),
-                    stack(&|w: &ArmWeights| &w.biases[l]),
-                )
-            })
-            .unzip()
-    }
-
-    fn push_diagnostics(&mut self, stats: Vec<EpochDiagnostics>) {
-        for (a, s) in stats.into_iter().enumerate() {
-            if !self.alive[a] {
-                continue;
-            }
-            (self.emit)(TrainEvent::Diagnostics {
-                arm: self.plans[a].arm,
-                diagnostics: s.clone(),
-            });
-            self.outcomes[a]
-                .diagnostics
-                .get_or_insert_with(Default::default)
-                .epochs
-                .push(s);
-        }
-    }
-
     pub(super) fn end_epoch(&mut self, epoch: usize, loss_sum: &[f64]) {
         let n_train = self.t.data.n_train() as f64;
         let train: Vec<SplitScore> = loss_sum
@@ -306,23 +231,7 @@ impl<'a> Group<'a> {
         let d = self.t.data;
         let val = self.evaluate(&d.x_val, &d.y_val);
         self.record(epoch, &train, &val);
-        if self.diag.is_some() {
-            let host = self.params.iter().cloned().map(to_vec).collect::<Vec<_>>();
-            let (weights, biases) = layout::split(&host);
-            if let Some(diag) = &mut self.diag {
-                let c = diag.probe.capture(&self.params);
-                let stats = diag.probe.stats(
-                    epoch,
-                    &c,
-                    &weights,
-                    &biases,
-                    &self.dims,
-                    diag.grad_norms.as_deref(),
-                );
-                diag.last_capture = Some(c);
-                self.push_diagnostics(stats);
-            }
-        }
+        self.epoch_diagnostics(epoch);
     }
 
     pub(super) fn finish(mut self) -> Vec<ArmOutcome> {
@@ -432,14 +341,6 @@ fn loss(out: Tensor<3>, y: Tensor<3>, task: Task) -> Tensor<3> {
         Task::Classification => log_softmax(out, 2).mul(y).sum_dim(2).mean_dim(1).neg(),
         Task::Regression => (out - y).square().mean_dim(1),
     }
-}
-
-/// The Frobenius norm of each arm's slice of a stacked `[arms, in, out]` gradient.
-fn arm_norms(g: &Tensor<3>) -> Vec<f64> {
-    to_vec(g.clone().square().sum_dim(2).sum_dim(1))
-        .iter()
-        .map(|&v| (v as f64).sqrt())
-        .collect()
 }
 
 fn alive_mask(alive: &[bool], device: &Device) -> Tensor<3> {
