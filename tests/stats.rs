@@ -3,9 +3,9 @@
 //! repr() and pasted here; none is computed with the code under test.
 
 use initlab::stats::{
-    EXACT_MAX_N, average_ranks, chi2_sf, ci95, f_sf, friedman, holm, ln_gamma, mean, mid_ranks,
-    min_attainable_p, nemenyi_cd, nemenyi_q, normal_cdf, normal_sf, one_way_random, paired_t,
-    reg_inc_beta, reg_inc_gamma, reg_inc_gamma_upper, std_dev, student_t_cdf, t_quantile,
+    EXACT_MAX_N, average_ranks, cd_groups, chi2_sf, ci95, f_sf, friedman, holm, ln_gamma, mean,
+    mid_ranks, min_attainable_p, nemenyi_cd, nemenyi_q, normal_cdf, normal_sf, one_way_random,
+    paired_t, reg_inc_beta, reg_inc_gamma, reg_inc_gamma_upper, std_dev, student_t_cdf, t_quantile,
     t_two_sided_p, welch, wilcoxon,
 };
 
@@ -564,4 +564,20 @@ fn one_way_edge_cases() {
         "no variation"
     );
     assert!(one_way_random(&none).is_none(), "nothing");
+}
+
+/// The bars of a CD diagram, worked by hand: maximal runs within `cd`, a difference of exactly
+/// `cd` inside, runs that overlap both kept, and a run inside an earlier one left out.
+#[test]
+fn cd_groups_are_the_maximal_runs_within_the_critical_difference() {
+    assert_eq!(
+        cd_groups(&[1.0, 1.5, 2.0, 3.5, 4.0], 1.0),
+        vec![(0, 2), (3, 4)]
+    );
+    assert_eq!(cd_groups(&[1.0, 2.0], 1.0), vec![(0, 1)]);
+    assert_eq!(cd_groups(&[1.0, 2.0], 0.999), vec![]);
+    assert_eq!(cd_groups(&[1.0, 1.8, 2.6], 1.0), vec![(0, 1), (1, 2)]);
+    assert_eq!(cd_groups(&[2.0, 2.5, 3.0, 3.2], 1.0), vec![(0, 2), (1, 3)]);
+    assert_eq!(cd_groups(&[], 1.0), vec![]);
+    assert_eq!(cd_groups(&[3.0], 1.0), vec![]);
 }
