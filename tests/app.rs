@@ -1,6 +1,8 @@
 //! The desktop app driven headlessly (egui_kittest): default study, a full run, stopping,
 //! a broken CSV, and study files.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -51,8 +53,7 @@ fn type_path(h: &mut Harness<'static, InitlabApp>, path: &str) {
 }
 
 fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("initlab-app-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
+    let d = common::scratch("app", name);
     std::fs::create_dir_all(&d).expect("dir");
     d
 }

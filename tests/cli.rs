@@ -1,19 +1,14 @@
 //! The headless command as scripts use it: exit codes, files written, study files re-run.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn initlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_initlab"))
-        .args(args)
-        .output()
-        .expect("runs the binary")
-}
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::initlab;
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("initlab-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    common::scratch("cli", name)
 }
 
 fn json(path: &Path) -> serde_json::Value {

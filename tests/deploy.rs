@@ -3,6 +3,8 @@
 //! commands are read from the YAML), and the merged result equals a single-machine run field by
 //! field, apart from wall times and the environment.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,8 +17,7 @@ fn repo(p: &str) -> PathBuf {
 }
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("initlab-deploy-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::scratch("deploy", name);
     std::fs::create_dir_all(&dir).expect("tmp dir");
     dir
 }
@@ -235,9 +236,7 @@ done
 for v in "${vals[@]}"; do "${cmd[@]//\{\}/$v}" || exit 1; done
 "#;
 
-fn initlab(args: &[&str]) -> std::process::Output {
-    Command::new(BIN).args(args).output().expect("runs")
-}
+use common::initlab;
 
 fn fails_with(o: &std::process::Output, expected: &str) {
     let err = String::from_utf8_lossy(&o.stderr);

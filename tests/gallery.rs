@@ -2,8 +2,9 @@
 //! seconds in release), the verdict in results.json and in the report's first paragraph, and
 //! the `initlab gallery` command.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::sync::atomic::AtomicBool;
 
 use initlab::activation::Activation;
@@ -290,17 +291,10 @@ fn verdict_is_a_field_of_results_json_and_old_files_read_without_it() {
     );
 }
 
-fn initlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_initlab"))
-        .args(args)
-        .output()
-        .expect("runs the binary")
-}
+use common::initlab;
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("initlab-gallery-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir
+    common::scratch("gallery", name)
 }
 
 #[test]

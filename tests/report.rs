@@ -1,6 +1,8 @@
 //! The report: self-contained HTML, inert user strings, complete curves, correct statistics,
 //! safe writing.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -13,9 +15,7 @@ use scraper::{Html, Selector};
 const EVIL: &str = "<script>alert(1)</script>";
 
 fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("initlab-report-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    common::scratch("report", name)
 }
 
 /// A small study on a CSV whose file, column and class names are hostile.

@@ -1,7 +1,7 @@
 //! Mean-field theory against the papers' numbers, its quadrature against closed forms, and its
 //! predictions against networks actually drawn by `init_arm`.
 
-use std::process::Command;
+mod common;
 
 use initlab::activation::Activation;
 use initlab::init::{ArmWeights, BiasInit, InitSettings, Initializer, init_arm, sample};
@@ -479,12 +479,7 @@ fn jacobi_eigenvalues_agree_one_and_two_sided() {
     );
 }
 
-fn initlab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_initlab"))
-        .args(args)
-        .output()
-        .expect("runs the binary")
-}
+use common::initlab;
 
 #[test]
 fn cli_prints_a_point_as_json_and_refuses_bad_values() {

@@ -109,10 +109,21 @@ pub fn final_accuracies(r: &StudyResult, init: &str) -> Vec<f64> {
 
 /// Mean of `v` (NaN when empty).
 pub fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.iter().sum::<f64>() / v.len() as f64
+    crate::stats::mean(v).unwrap_or(f64::NAN)
+}
+
+/// Mean over repeats of the mean training loss over epochs 1.. (lower: faster).
+pub fn mean_curve(r: &StudyResult, init: &str) -> f64 {
+    let per_run: Vec<f64> = r
+        .runs
+        .iter()
+        .filter(|run| run.initializer == init)
+        .map(|run| {
+            let v: Vec<f64> = run.epochs.iter().skip(1).map(|e| e.train_loss).collect();
+            mean(&v)
+        })
+        .collect();
+    mean(&per_run)
 }
 
 /// "0.12, 0.34": numbers for a verdict.

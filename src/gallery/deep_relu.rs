@@ -3,7 +3,9 @@
 //! step by the gradient's running RMS, the vanished gradients are scaled back up and Xavier
 //! trains too: a second experiment shows it.
 
-use super::common::{Judgement, digits, epochs, final_accuracies, final_losses, list, mean, study};
+use super::common::{
+    Judgement, digits, epochs, final_accuracies, final_losses, list, mean, mean_curve, study,
+};
 use super::{Experiment, Size};
 use crate::activation::Activation;
 use crate::study::{Results, StudyResult, StudySpec};
@@ -102,20 +104,6 @@ fn judge_momentum(r: &Results) -> Judgement {
         km / xm,
     );
     Judgement::new(ok, text)
-}
-
-/// Mean over repeats of the mean training loss over epochs 1..: lower means faster.
-fn mean_curve(r: &StudyResult, init: &str) -> f64 {
-    let per_run: Vec<f64> = r
-        .runs
-        .iter()
-        .filter(|run| run.initializer == init)
-        .map(|run| {
-            let v: Vec<f64> = run.epochs.iter().skip(1).map(|e| e.train_loss).collect();
-            mean(&v)
-        })
-        .collect();
-    mean(&per_run)
 }
 
 fn judge_adam(r: &Results) -> Judgement {

@@ -5,12 +5,12 @@
 
 use rand_distr::{Distribution, StandardNormal};
 
-use super::common::{Judgement, digits, final_losses, list, mean, study};
+use super::common::{Judgement, digits, final_losses, list, mean_curve, study};
 use super::{Experiment, Size};
 use crate::activation::Activation;
 use crate::init::init_arm;
 use crate::rng::derive_rng;
-use crate::study::{Results, StudyResult, StudySpec};
+use crate::study::{Results, StudySpec};
 use crate::theory::jacobian_spectrum;
 
 const DEPTH: usize = 32;
@@ -47,25 +47,6 @@ fn spec(size: Size) -> StudySpec {
         Size::Reduced => 5,
     };
     s
-}
-
-/// Mean over repeats of the mean training loss over epochs 1.. (lower: faster).
-fn mean_curve(r: &StudyResult, init: &str) -> f64 {
-    let per_run: Vec<f64> = r
-        .runs
-        .iter()
-        .filter(|run| run.initializer == init)
-        .map(|run| {
-            mean(
-                &run.epochs
-                    .iter()
-                    .skip(1)
-                    .map(|e| e.train_loss)
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    mean(&per_run)
 }
 
 /// var(s^2) / mean(s^2)^2 and the ratio of the largest to the smallest singular value of the
